@@ -1,0 +1,109 @@
+//! The composition root: builds the adapter, the cache, the users and the router from config,
+//! binds the listener, and serves until told to stop.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum_extra::extract::cookie::Key;
+use tokio::net::TcpListener;
+
+use crate::cache::CachedErp;
+use crate::config::{Config, ConfigError};
+use crate::erp::{self, Erp};
+use crate::ordering::Ordering;
+use crate::users::{Users, UsersError};
+use crate::web::{self, AppState, Site};
+
+/// Why erpfront could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration is unusable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The users file is unusable.
+    #[error(transparent)]
+    Users(#[from] UsersError),
+    /// The ERP adapter could not be set up.
+    #[error("ERP adapter: {0}")]
+    Erp(String),
+    /// The listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A bound, ready-to-serve erpfront.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Builds everything the configuration names.
+    pub async fn build(config: &Config) -> Result<Self, StartError> {
+        let erp = erp::connect(&config.erp).map_err(|e| StartError::Erp(e.to_string()))?;
+        let users = Users::load(&config.users.file)?;
+        Self::with_parts(config, erp, users).await
+    }
+
+    /// Builds around a given adapter and users (the demo, and tests with a counting adapter).
+    pub async fn with_parts(config: &Config, erp: Arc<dyn Erp>, users: Users) -> Result<Self, StartError> {
+        config.validate()?;
+        let key = Key::from(&config.session.key_bytes()?);
+        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(erp.clone(), &config.cache));
+        let state = AppState {
+            ordering: Arc::new(Ordering::new(erp)),
+            erp: cached,
+            users: Arc::new(users),
+            cookie_key: key,
+            site: Arc::new(Site {
+                support: Arc::new(config.support.clone()),
+                secure_cookies: config.server.secure_cookies,
+                session_max_age: Duration::from_secs(u64::from(config.session.max_age_hours) * 3600),
+                request_timeout: Duration::from_secs(config.server.request_timeout_secs),
+            }),
+        };
+        let addr = config.server.listen;
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;
+        Ok(Self { listener, router: web::router(state) })
+    }
+
+    /// The address actually bound (port 0 becomes a real port).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

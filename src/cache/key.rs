@@ -1,0 +1,132 @@
+//! What the cache holds: keys that carry the customer wherever the data is the customer's,
+//! and values with an approximate size in bytes for the byte bound.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::domain::{
+    Availability, CatalogQuery, Category, Customer, CustomerId, Document, Invoice, InvoiceNumber,
+    InvoiceSummary, Order, OrderNumber, OrderSummary, Price, Product, ProductPage, Sku,
+};
+
+/// A cache key. Every variant holding customer data names the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(super) enum CacheKey {
+    Categories,
+    Search(CatalogQuery),
+    Product(Sku),
+    Price(CustomerId, Sku),
+    PriceBatch(CustomerId, Vec<Sku>),
+    Availability(Sku),
+    AvailabilityBatch(Vec<Sku>),
+    Customer(CustomerId),
+    Orders(CustomerId),
+    Order(CustomerId, OrderNumber),
+    Invoices(CustomerId),
+    Invoice(CustomerId, InvoiceNumber),
+    Document(CustomerId, InvoiceNumber),
+}
+
+/// Which TTL applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Kind {
+    Catalog,
+    Price,
+    Availability,
+    Order,
+    Invoice,
+    Batch,
+}
+
+impl Kind {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Kind::Catalog => "catalog",
+            Kind::Price => "price",
+            Kind::Availability => "availability",
+            Kind::Order => "order",
+            Kind::Invoice => "invoice",
+            Kind::Batch => "batch",
+        }
+    }
+}
+
+impl CacheKey {
+    pub(super) fn kind(&self) -> Kind {
+        match self {
+            Self::Categories | Self::Search(_) | Self::Product(_) | Self::Customer(_) => {
+                Kind::Catalog
+            }
+            Self::Price(..) => Kind::Price,
+            Self::Availability(_) => Kind::Availability,
+            Self::PriceBatch(..) | Self::AvailabilityBatch(_) => Kind::Batch,
+            Self::Orders(_) | Self::Order(..) => Kind::Order,
+            Self::Invoices(_) | Self::Invoice(..) | Self::Document(..) => Kind::Invoice,
+        }
+    }
+
+    /// Rough bytes of the key itself.
+    pub(super) fn weight(&self) -> usize {
+        let ids = |ids: &[&str]| ids.iter().map(|s| s.len()).sum::<usize>();
+        64 + match self {
+            Self::Categories => 0,
+            Self::Search(q) => {
+                q.text.as_deref().map_or(0, str::len) + q.category.as_deref().map_or(0, str::len)
+            }
+            Self::Product(s) | Self::Availability(s) => s.as_str().len(),
+            Self::Price(c, s) => ids(&[c.as_str(), s.as_str()]),
+            Self::PriceBatch(c, skus) => c.as_str().len() + skus.iter().map(|s| s.as_str().len()).sum::<usize>(),
+            Self::AvailabilityBatch(skus) => skus.iter().map(|s| s.as_str().len()).sum(),
+            Self::Customer(c) | Self::Orders(c) | Self::Invoices(c) => c.as_str().len(),
+            Self::Order(c, n) => ids(&[c.as_str(), n.as_str()]),
+            Self::Invoice(c, n) | Self::Document(c, n) => ids(&[c.as_str(), n.as_str()]),
+        }
+    }
+}
+
+/// A batch answer, held only while concurrent callers of the same batch wait for it.
+pub(super) type BatchItems = Arc<Vec<Arc<dyn Any + Send + Sync>>>;
+
+/// A cached answer. `None` in `Price`/`Availability` remembers that the ERP had none.
+#[derive(Clone)]
+pub(super) enum CacheValue {
+    Categories(Arc<Vec<Category>>),
+    Search(Arc<ProductPage>),
+    Product(Arc<Product>),
+    Price(Option<Arc<Price>>),
+    Availability(Option<Arc<Availability>>),
+    Batch(BatchItems),
+    Customer(Arc<Customer>),
+    Orders(Arc<Vec<OrderSummary>>),
+    Order(Arc<Order>),
+    Invoices(Arc<Vec<InvoiceSummary>>),
+    Invoice(Arc<Invoice>),
+    Document(Arc<Document>),
+}
+
+/// The serialized size approximates the heap a value holds; it is computed once per insert,
+/// which only happens after an ERP call that costs far more.
+fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
+    serde_json::to_vec(value).map_or(1024, |v| v.len())
+}
+
+impl CacheValue {
+    pub(super) fn weight(&self) -> usize {
+        64 + match self {
+            Self::Categories(v) => json_len(v.as_ref()),
+            Self::Search(v) => json_len(v.as_ref()),
+            Self::Product(v) => json_len(v.as_ref()),
+            Self::Price(v) => v.as_ref().map_or(0, |v| json_len(v.as_ref())),
+            Self::Availability(v) => v.as_ref().map_or(0, |v| json_len(v.as_ref())),
+            Self::Batch(v) => 16 * v.len(),
+            Self::Customer(v) => json_len(v.as_ref()),
+            Self::Orders(v) => json_len(v.as_ref()),
+            Self::Order(v) => json_len(v.as_ref()),
+            Self::Invoices(v) => json_len(v.as_ref()),
+            Self::Invoice(v) => json_len(v.as_ref()),
+            Self::Document(d) => d.bytes.len() + d.filename.len() + d.content_type.len(),
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! The read-through layer: [`CachedErp`] wraps any adapter in one byte-bounded moka cache.
+//!
+//! The cache is an optimisation and never a source of truth: entries live seconds to minutes,
+//! errors are never stored, writes pass straight through, and every customer-specific entry is
+//! keyed by the customer so one buyer can never be served another's price, order or document.
+//! Concurrent misses for one key are coalesced into one ERP call by moka's `try_get_with`.
+
+mod key;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use moka::Expiry;
+use moka::future::Cache;
+
+use crate::config::CacheConfig;
+use crate::domain::{
+    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey,
+    Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price,
+    Product, ProductPage, Sku,
+};
+use crate::erp::{Erp, ErpError, ErpResult};
+
+use key::{CacheKey, CacheValue, Kind};
+
+/// An [`Erp`] that answers reads from memory when it can and asks the wrapped adapter when not.
+pub struct CachedErp {
+    inner: Arc<dyn Erp>,
+    cache: Cache<CacheKey, CacheValue>,
+}
+
+impl CachedErp {
+    /// Wraps `inner` with a cache bounded to `config.max_bytes`.
+    pub fn new(inner: Arc<dyn Erp>, config: &CacheConfig) -> Self {
+        let cache = Cache::builder()
+            .name("erp")
+            .max_capacity(config.max_bytes)
+            .weigher(|key: &CacheKey, value: &CacheValue| {
+                u32::try_from(key.weight() + value.weight()).unwrap_or(u32::MAX)
+            })
+            .expire_after(TtlPerKind(config.clone()))
+            .build();
+        Self { inner, cache }
+    }
+
+    /// The wrapped adapter, for operations that must never be cached.
+    pub fn inner(&self) -> &Arc<dyn Erp> {
+        &self.inner
+    }
+
+    /// Approximate bytes held, after pending maintenance.
+    pub async fn weighted_size(&self) -> u64 {
+        self.cache.run_pending_tasks().await;
+        self.cache.weighted_size()
+    }
+
+    async fn read<F>(&self, key: CacheKey, load: F) -> ErpResult<CacheValue>
+    where
+        F: Future<Output = ErpResult<CacheValue>>,
+    {
+        let kind = key.kind();
+        let started = Instant::now();
+        let mut loaded = false;
+        let result = self
+            .cache
+            .try_get_with(key, async {
+                loaded = true;
+                load.await
+            })
+            .await
+            .map_err(|shared: Arc<ErpError>| (*shared).clone());
+        tracing::trace!(
+            cache.kind = kind.name(),
+            cache.hit = !loaded,
+            duration_us = started.elapsed().as_micros() as u64,
+            "cache read"
+        );
+        result
+    }
+
+    /// Looks up many keys of one kind and fetches the missing ones from the ERP in one batch
+    /// call; concurrent identical batches are coalesced too.
+    async fn read_batch<T, F, Fut>(
+        &self,
+        skus: &[Sku],
+        key_for: impl Fn(&Sku) -> CacheKey,
+        batch_key: impl FnOnce(Vec<Sku>) -> CacheKey,
+        unwrap: impl Fn(&CacheValue) -> Option<Option<Arc<T>>>,
+        wrap: impl Fn(Option<Arc<T>>) -> CacheValue,
+        fetch: F,
+    ) -> ErpResult<Vec<T>>
+    where
+        T: Clone + HasSku + Send + Sync + 'static,
+        F: FnOnce(Vec<Sku>) -> Fut,
+        Fut: Future<Output = ErpResult<Vec<T>>>,
+    {
+        let mut wanted: Vec<Sku> = skus.to_vec();
+        wanted.sort();
+        wanted.dedup();
+        let mut found: Vec<Arc<T>> = Vec::with_capacity(wanted.len());
+        let mut missing = Vec::new();
+        for sku in &wanted {
+            match self.cache.get(&key_for(sku)).await.as_ref().and_then(&unwrap) {
+                Some(Some(item)) => found.push(item),
+                Some(None) => {}
+                None => missing.push(sku.clone()),
+            }
+        }
+        if !missing.is_empty() {
+            let cache = &self.cache;
+            let batch = self
+                .read(batch_key(missing.clone()), async {
+                    let items = fetch(missing.clone()).await?;
+                    let items: Vec<Arc<T>> = items.into_iter().map(Arc::new).collect();
+                    // Remember answers and absences alike, so an unknown SKU costs one call.
+                    for sku in &missing {
+                        let item = items.iter().find(|i| i.sku() == sku).cloned();
+                        cache.insert(key_for(sku), wrap(item)).await;
+                    }
+                    Ok(CacheValue::Batch(Arc::new(items.into_iter().map(|i| i as _).collect())))
+                })
+                .await?;
+            if let CacheValue::Batch(items) = batch {
+                found.extend(items.iter().filter_map(|i| i.clone().downcast::<T>().ok()));
+            }
+        }
+        Ok(found.iter().map(|i| T::clone(i)).collect())
+    }
+}
+
+/// Items answered in batches, found again by SKU.
+pub trait HasSku {
+    /// The SKU the item is about.
+    fn sku(&self) -> &Sku;
+}
+
+impl HasSku for Price {
+    fn sku(&self) -> &Sku {
+        &self.sku
+    }
+}
+
+impl HasSku for Availability {
+    fn sku(&self) -> &Sku {
+        &self.sku
+    }
+}
+
+macro_rules! cached {
+    ($self:ident, $key:expr, $variant:ident, $load:expr) => {{
+        let value = $self
+            .read($key, async { Ok(CacheValue::$variant(Arc::new($load.await?))) })
+            .await?;
+        match value {
+            CacheValue::$variant(v) => Ok((*v).clone()),
+            _ => Err(ErpError::invalid_data("cache held a value of another kind")),
+        }
+    }};
+}
+
+#[async_trait]
+impl Erp for CachedErp {
+    fn name(&self) -> &str {
+        self.inner.name()
+    }
+
+    async fn health(&self) -> ErpResult<()> {
+        self.inner.health().await
+    }
+
+    async fn categories(&self) -> ErpResult<Vec<Category>> {
+        cached!(self, CacheKey::Categories, Categories, self.inner.categories())
+    }
+
+    async fn search_products(&self, query: &CatalogQuery) -> ErpResult<ProductPage> {
+        let key = CacheKey::Search(query.clone());
+        cached!(self, key, Search, self.inner.search_products(query))
+    }
+
+    async fn product(&self, sku: &Sku) -> ErpResult<Product> {
+        cached!(self, CacheKey::Product(sku.clone()), Product, self.inner.product(sku))
+    }
+
+    async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
+        self.read_batch(
+            skus,
+            |sku| CacheKey::Price(customer.clone(), sku.clone()),
+            |missing| CacheKey::PriceBatch(customer.clone(), missing),
+            |value| match value {
+                CacheValue::Price(p) => Some(p.clone()),
+                _ => None,
+            },
+            CacheValue::Price,
+            |missing| async move { self.inner.prices(customer, &missing).await },
+        )
+        .await
+    }
+
+    async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
+        self.read_batch(
+            skus,
+            |sku| CacheKey::Availability(sku.clone()),
+            CacheKey::AvailabilityBatch,
+            |value| match value {
+                CacheValue::Availability(a) => Some(a.clone()),
+                _ => None,
+            },
+            CacheValue::Availability,
+            |missing| async move { self.inner.availability(&missing).await },
+        )
+        .await
+    }
+
+    async fn customer(&self, customer: &CustomerId) -> ErpResult<Customer> {
+        let key = CacheKey::Customer(customer.clone());
+        cached!(self, key, Customer, self.inner.customer(customer))
+    }
+
+    async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
+        let result = self.inner.create_order(key, order).await;
+        // Whatever happened, the buyer's next look at their orders must come from the ERP.
+        self.cache.invalidate(&CacheKey::Orders(order.customer.clone())).await;
+        result
+    }
+
+    async fn find_order_by_key(
+        &self,
+        customer: &CustomerId,
+        key: &IdempotencyKey,
+    ) -> ErpResult<Option<Order>> {
+        self.inner.find_order_by_key(customer, key).await
+    }
+
+    async fn orders(&self, customer: &CustomerId) -> ErpResult<Vec<OrderSummary>> {
+        let key = CacheKey::Orders(customer.clone());
+        cached!(self, key, Orders, self.inner.orders(customer))
+    }
+
+    async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order> {
+        let key = CacheKey::Order(customer.clone(), number.clone());
+        cached!(self, key, Order, self.inner.order(customer, number))
+    }
+
+    async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> {
+        let key = CacheKey::Invoices(customer.clone());
+        cached!(self, key, Invoices, self.inner.invoices(customer))
+    }
+
+    async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice> {
+        let key = CacheKey::Invoice(customer.clone(), number.clone());
+        cached!(self, key, Invoice, self.inner.invoice(customer, number))
+    }
+
+    async fn invoice_document(
+        &self,
+        customer: &CustomerId,
+        number: &InvoiceNumber,
+    ) -> ErpResult<Document> {
+        let key = CacheKey::Document(customer.clone(), number.clone());
+        cached!(self, key, Document, self.inner.invoice_document(customer, number))
+    }
+}
+
+/// Each kind of data lives as long as its configured TTL; a replaced entry starts afresh.
+struct TtlPerKind(CacheConfig);
+
+impl TtlPerKind {
+    fn ttl(&self, kind: Kind) -> Duration {
+        let c = &self.0;
+        let secs = match kind {
+            Kind::Catalog => c.catalog_ttl_secs,
+            Kind::Price => c.price_ttl_secs,
+            Kind::Availability => c.availability_ttl_secs,
+            Kind::Order => c.order_ttl_secs,
+            Kind::Invoice => c.invoice_ttl_secs,
+            // Batch entries only exist to coalesce concurrent fetches.
+            Kind::Batch => 1,
+        };
+        Duration::from_secs(secs)
+    }
+}
+
+impl Expiry<CacheKey, CacheValue> for TtlPerKind {
+    fn expire_after_create(&self, key: &CacheKey, _: &CacheValue, _: Instant) -> Option<Duration> {
+        Some(self.ttl(key.kind()))
+    }
+
+    fn expire_after_update(
+        &self,
+        key: &CacheKey,
+        _: &CacheValue,
+        _: Instant,
+        _: Option<Duration>,
+    ) -> Option<Duration> {
+        Some(self.ttl(key.kind()))
+    }
+}

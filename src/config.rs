@@ -1,0 +1,243 @@
+//! The one typed configuration, loaded from a TOML file with `ERPFRONT_` environment overrides
+//! (`ERPFRONT_SESSION__KEY` sets `session.key`), and checked at start with clear messages.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+/// Everything erpfront is configured with.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    /// The HTTP listener.
+    #[serde(default)]
+    pub server: ServerConfig,
+    /// Cookie signing and encryption.
+    pub session: SessionConfig,
+    /// Who buyers call when something goes wrong.
+    pub support: SupportConfig,
+    /// The local users file.
+    pub users: UsersConfig,
+    /// Which ERP to talk to, and how.
+    pub erp: ErpConfig,
+    /// The read-through cache.
+    #[serde(default)]
+    pub cache: CacheConfig,
+}
+
+/// The HTTP listener.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// Mark cookies `Secure`: set whenever buyers reach erpfront over HTTPS (directly or
+    /// through a TLS-terminating load balancer).
+    pub secure_cookies: bool,
+    /// Longest a request may take before the buyer gets a polite timeout page.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            secure_cookies: false,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+/// Cookie keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionConfig {
+    /// Base64 of at least 64 random bytes, the same on every instance so any instance can read
+    /// any buyer's session and cart (`erpfront new-session-key` makes one).
+    pub key: SecretString,
+    /// Hours a login lasts.
+    #[serde(default = "default_session_hours")]
+    pub max_age_hours: u32,
+}
+
+fn default_session_hours() -> u32 {
+    12
+}
+
+impl SessionConfig {
+    /// The decoded key bytes.
+    pub fn key_bytes(&self) -> Result<Vec<u8>, ConfigError> {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(self.key.expose_secret().trim())
+            .map_err(|_| ConfigError::Invalid("session.key is not valid base64".into()))?;
+        if bytes.len() < 64 {
+            return Err(ConfigError::Invalid(format!(
+                "session.key must decode to at least 64 bytes, it has {}",
+                bytes.len()
+            )));
+        }
+        Ok(bytes)
+    }
+}
+
+/// Support contact shown on every error page.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SupportConfig {
+    /// The seller's name as buyers know it.
+    pub company: String,
+    /// Phone number for orders and questions.
+    pub phone: String,
+    /// E-mail address for orders and questions.
+    pub email: String,
+}
+
+/// Where the users file is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsersConfig {
+    /// Path of the users TOML file (relative to the working directory).
+    pub file: PathBuf,
+}
+
+/// Which ERP adapter to use; `kind` picks it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ErpConfig {
+    /// The in-memory demo ERP.
+    Demo {
+        /// Load the demo data from this directory instead of the copy built into the binary.
+        data_dir: Option<PathBuf>,
+    },
+}
+
+/// The read-through cache: a byte bound and a TTL per kind of data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Upper bound of what the cache holds, in bytes.
+    pub max_bytes: u64,
+    /// Catalog, categories and customer master data.
+    pub catalog_ttl_secs: u64,
+    /// Customer prices.
+    pub price_ttl_secs: u64,
+    /// Availability.
+    pub availability_ttl_secs: u64,
+    /// Order lists and orders.
+    pub order_ttl_secs: u64,
+    /// Invoice lists, invoices and their documents.
+    pub invoice_ttl_secs: u64,
+}
+
+impl Default for CacheConfig {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 * 1024 * 1024,
+            catalog_ttl_secs: 300,
+            price_ttl_secs: 60,
+            availability_ttl_secs: 10,
+            order_ttl_secs: 10,
+            invoice_ttl_secs: 30,
+        }
+    }
+}
+
+/// Why the configuration could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file or an environment variable could not be read or has a wrong value.
+    #[error("configuration: {0}")]
+    Load(#[from] Box<figment::Error>),
+    /// A value is present but unusable.
+    #[error("configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// Loads `path`, applies `ERPFRONT_*` environment overrides, and validates the result.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        if !path.exists() {
+            return Err(ConfigError::Invalid(format!("{} does not exist", path.display())));
+        }
+        let figment = Figment::new()
+            .merge(Serialized::defaults(Defaults::default()))
+            .merge(Toml::file(path))
+            .merge(Env::prefixed("ERPFRONT_").split("__"));
+        let config: Config = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks what serde cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.session.key_bytes()?;
+        if self.cache.max_bytes < 1024 * 1024 {
+            return Err(ConfigError::Invalid("cache.max_bytes must be at least 1 MiB".into()));
+        }
+        if !self.support.email.contains('@') {
+            return Err(ConfigError::Invalid("support.email is not an e-mail address".into()));
+        }
+        if self.server.request_timeout_secs == 0 {
+            return Err(ConfigError::Invalid("server.request_timeout_secs must be above 0".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Defaults for the sections that have them, so a config file may omit them.
+#[derive(Serialize, Default)]
+struct Defaults {
+    server: ServerConfig,
+    cache: CacheConfig,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, text: &str) -> PathBuf {
+        let path = dir.join("erpfront.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    const GOOD: &str = r#"
+        [session]
+        key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
+        [support]
+        company = "Acme"
+        phone = "+49 30 1234"
+        email = "help@acme.example"
+        [users]
+        file = "users.toml"
+        [erp]
+        kind = "demo"
+    "#;
+
+    #[test]
+    fn a_minimal_file_loads_with_defaults() {
+        let dir = std::env::temp_dir().join(format!("erpfront-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = Config::load(&write(&dir, GOOD)).unwrap();
+        assert_eq!(config.server.listen.port(), 8080);
+        assert_eq!(config.cache.price_ttl_secs, 60);
+    }
+
+    #[test]
+    fn bad_values_are_named_in_the_error() {
+        let dir = std::env::temp_dir().join(format!("erpfront-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let short_key = GOOD.replace("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw==", "c2hvcnQ=");
+        let err = Config::load(&write(&dir, &short_key)).unwrap_err().to_string();
+        assert!(err.contains("session.key"), "{err}");
+        let bad_kind = GOOD.replace("kind = \"demo\"", "kind = \"nope\"");
+        let err = Config::load(&write(&dir, &bad_kind)).unwrap_err().to_string();
+        assert!(err.contains("nope"), "{err}");
+        let err = Config::load(&dir.join("missing.toml")).unwrap_err().to_string();
+        assert!(err.contains("does not exist"), "{err}");
+    }
+}

@@ -1,0 +1,45 @@
+//! `erpfront demo`: the storefront on the embedded demo ERP with fixed logins, so a newcomer
+//! (and every test) can try it with one command.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+use crate::config::{CacheConfig, Config, ErpConfig, ServerConfig, SessionConfig, SupportConfig, UsersConfig};
+use crate::users::{Users, UsersError};
+
+/// The demo users file, built in.
+pub const DEMO_USERS: &str = include_str!("../fixtures/demo/users.toml");
+
+/// A fixed cookie key so a restarted demo keeps everyone logged in. Never use it in production:
+/// `serve` requires a key of your own.
+const DEMO_SESSION_KEY: &str = "ZGVtby1vbmx5LWtleS1mb3ItZXJwZnJvbnQtZGVtby1tb2RlLW5ldmVyLXVzZS1pbi1wcm9kdWN0aW9uLTEyMzQ1Njc4OTA=";
+
+/// Demo logins: (login, password, role, customer, API token).
+pub const DEMO_LOGINS: [(&str, &str, &str, &str, &str); 3] = [
+    ("anna@northwind.example", "demo", "buyer", "Northwind Traders", "demo-northwind"),
+    ("li@globex.example", "demo", "buyer", "Globex Industrial", "demo-globex"),
+    ("sam@service.example", "demo", "service rep", "(any)", "demo-service"),
+];
+
+/// The demo configuration, listening on `listen`.
+pub fn config(listen: SocketAddr) -> Config {
+    Config {
+        server: ServerConfig { listen, ..ServerConfig::default() },
+        session: SessionConfig { key: SecretString::from(DEMO_SESSION_KEY), max_age_hours: 12 },
+        support: SupportConfig {
+            company: "Demo Industrial Supply".into(),
+            phone: "+49 30 555 0100".into(),
+            email: "orders@demo-supply.example".into(),
+        },
+        users: UsersConfig { file: PathBuf::from("(built in)") },
+        erp: ErpConfig::Demo { data_dir: None },
+        cache: CacheConfig::default(),
+    }
+}
+
+/// The demo users.
+pub fn users() -> Result<Users, UsersError> {
+    Users::parse(DEMO_USERS)
+}

@@ -1,0 +1,24 @@
+//! The ERP-neutral business vocabulary: customers, products, prices, orders, invoices.
+//!
+//! Everything an ERP adapter returns and everything the web layer shows is expressed in these
+//! types. This module must never import axum, reqwest, moka or any adapter's wire format.
+#![warn(missing_docs)]
+
+mod customer;
+mod ids;
+mod invoice;
+mod money;
+mod order;
+mod product;
+
+pub use customer::{Address, Customer};
+pub use ids::{AddressId, CustomerId, IdError, IdempotencyKey, InvoiceNumber, OrderNumber, Sku};
+pub use invoice::{Document, Invoice, InvoiceLine, InvoiceStatus, InvoiceSummary};
+pub use money::{Currency, Money, MoneyError};
+pub use order::{
+    Delivery, NewOrder, NewOrderLine, Order, OrderLine, OrderStatus, OrderSummary, OrderTotals,
+    InvalidOrder, Quantity, QuantityError,
+};
+pub use product::{
+    Attribute, Availability, CatalogQuery, Category, Price, PriceTier, Product, ProductPage,
+};

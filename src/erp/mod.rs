@@ -1,0 +1,95 @@
+//! The one seam to an ERP: the [`Erp`] trait, its error outcomes, and one module per adapter.
+//!
+//! An adapter translates between the ERP's protocol and the types in [`crate::domain`]; it never
+//! caches (that is [`crate::cache`]) and never decides what a buyer may see (that is the web
+//! layer). A new ERP is one module here plus a green conformance run.
+#![warn(missing_docs)]
+
+pub mod demo;
+mod error;
+
+use async_trait::async_trait;
+
+pub use error::{ErpError, ErpResult};
+
+use crate::domain::{
+    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey,
+    Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price,
+    Product, ProductPage, Sku,
+};
+
+/// An ERP, as the gateway needs it. Every method is a live call to the system of record.
+///
+/// Customer-specific operations take the customer as an argument and must answer `NotFound`
+/// for a record that belongs to another customer: that is what keeps one buyer from another's
+/// data even when a number is guessed.
+#[async_trait]
+pub trait Erp: Send + Sync + 'static {
+    /// A short name for logs and the status page (`demo`, `tryton`).
+    fn name(&self) -> &str;
+
+    /// Is the ERP answering? The default asks for the category list.
+    async fn health(&self) -> ErpResult<()> {
+        self.categories().await.map(|_| ())
+    }
+
+    /// The product categories.
+    async fn categories(&self) -> ErpResult<Vec<Category>>;
+
+    /// A page of the catalog matching a query, ordered by SKU.
+    async fn search_products(&self, query: &CatalogQuery) -> ErpResult<ProductPage>;
+
+    /// One product; `NotFound` for an unknown SKU.
+    async fn product(&self, sku: &Sku) -> ErpResult<Product>;
+
+    /// The customer's prices for many SKUs in one call. SKUs the ERP does not sell to this
+    /// customer are left out of the answer rather than failing the batch.
+    async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>>;
+
+    /// Availability for many SKUs in one call; unknown SKUs are left out.
+    async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>>;
+
+    /// The customer with its bill-to and ship-to addresses.
+    async fn customer(&self, customer: &CustomerId) -> ErpResult<Customer>;
+
+    /// Creates an order exactly once per key: an adapter stores `key` in the ERP with the order
+    /// and, if an order with that key already exists for the customer, returns it instead of
+    /// creating a second. The ERP prices the order. A business refusal (unknown SKU, blocked
+    /// customer) is `Rejected` with a buyer-safe reason.
+    async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order>;
+
+    /// The customer's order created with this key, if there is one.
+    async fn find_order_by_key(
+        &self,
+        customer: &CustomerId,
+        key: &IdempotencyKey,
+    ) -> ErpResult<Option<Order>>;
+
+    /// The customer's orders, newest first.
+    async fn orders(&self, customer: &CustomerId) -> ErpResult<Vec<OrderSummary>>;
+
+    /// One of the customer's orders; `NotFound` if it is another customer's.
+    async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order>;
+
+    /// The customer's invoices, newest first.
+    async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>>;
+
+    /// One of the customer's invoices; `NotFound` if it is another customer's.
+    async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice>;
+
+    /// The printable document of one of the customer's invoices.
+    async fn invoice_document(
+        &self,
+        customer: &CustomerId,
+        number: &InvoiceNumber,
+    ) -> ErpResult<Document>;
+}
+
+/// Builds the adapter the configuration names: the one place that knows every adapter.
+pub fn connect(config: &crate::config::ErpConfig) -> Result<std::sync::Arc<dyn Erp>, Box<dyn std::error::Error + Send + Sync>> {
+    use crate::config::ErpConfig;
+    Ok(match config {
+        ErpConfig::Demo { data_dir: Some(dir) } => std::sync::Arc::new(demo::DemoErp::from_dir(dir)?),
+        ErpConfig::Demo { data_dir: None } => std::sync::Arc::new(demo::DemoErp::embedded()?),
+    })
+}

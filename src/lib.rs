@@ -1,0 +1,21 @@
+//! erpfront: a stateless B2B commerce gateway in front of an ERP.
+//!
+//! # Layout
+//! - [`domain`]: the ERP-neutral vocabulary (customers, products, prices, orders, invoices).
+//! - [`erp`]: the [`erp::Erp`] trait, the one seam to an ERP, and one module per adapter.
+//! - [`cache`]: the read-through layer, a byte-bounded cache keyed by customer.
+//! - [`ordering`]: exactly-once order placement with idempotency keys kept in the ERP.
+//! - [`web`]: the HTTP face, split by audience (storefront, JSON API, health).
+//! - [`users`]: website access, the only local data.
+//! - [`config`], [`telemetry`], [`app`] (composition root), [`demo`].
+
+pub mod app;
+pub mod cache;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod erp;
+pub mod ordering;
+pub mod telemetry;
+pub mod users;
+pub mod web;

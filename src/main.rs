@@ -1,0 +1,110 @@
+//! The `erpfront` command.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use base64::Engine;
+use clap::{Parser, Subcommand};
+
+use erpfront::app::{Application, shutdown_signal};
+use erpfront::config::Config;
+use erpfront::{demo, telemetry, users};
+
+#[derive(Parser)]
+#[command(version, about = "A stateless B2B storefront and gateway in front of your ERP")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the storefront against the built-in demo ERP.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Run against the ERP a configuration file names.
+    Serve {
+        /// The TOML configuration (values may be overridden by ERPFRONT_* variables).
+        #[arg(long, env = "ERPFRONT_CONFIG")]
+        config: PathBuf,
+    },
+    /// Read a password on standard input and print its argon2 hash for the users file.
+    HashPassword,
+    /// Read an API token on standard input and print its SHA-256 for the users file.
+    HashToken,
+    /// Print a new random API token and its SHA-256.
+    NewToken,
+    /// Print a new random session key for `session.key`.
+    NewSessionKey,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("erpfront: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[expect(clippy::print_stdout, reason = "a command-line tool prints its results")]
+async fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Demo { listen } => {
+            telemetry::init();
+            let config = demo::config(listen);
+            let erp = erpfront::erp::connect(&config.erp).map_err(|e| e.to_string())?;
+            let users = demo::users().map_err(|e| e.to_string())?;
+            let app = Application::with_parts(&config, erp, users).await.map_err(|e| e.to_string())?;
+            println!("erpfront demo: http://{}", app.local_addr());
+            println!("Demo logins (password \"demo\"):");
+            for (login, _, role, customer, token) in demo::DEMO_LOGINS {
+                println!("  {login:<26} {role:<12} {customer:<18} API token: {token}");
+            }
+            app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+        }
+        Command::Serve { config } => {
+            telemetry::init();
+            let config = Config::load(&config).map_err(|e| e.to_string())?;
+            let app = Application::build(&config).await.map_err(|e| e.to_string())?;
+            tracing::info!(listen = %app.local_addr(), "erpfront serving");
+            app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+        }
+        Command::HashPassword => {
+            println!("{}", users::hash_password(&read_stdin()?));
+            Ok(())
+        }
+        Command::HashToken => {
+            println!("{}", hex::encode(users::token_hash(&read_stdin()?)));
+            Ok(())
+        }
+        Command::NewToken => {
+            let token = format!("efk_{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+            println!("token:  {token}\nsha256: {}", hex::encode(users::token_hash(&token)));
+            Ok(())
+        }
+        Command::NewSessionKey => {
+            let key = axum_extra::extract::cookie::Key::generate();
+            println!("{}", base64::engine::general_purpose::STANDARD.encode(key.master()));
+            Ok(())
+        }
+    }
+}
+
+fn read_stdin() -> Result<String, String> {
+    let mut text = String::new();
+    std::io::stdin().read_to_string(&mut text).map_err(|e| e.to_string())?;
+    let text = text.trim_end_matches(['\r', '\n']).to_string();
+    if text.is_empty() {
+        return Err("nothing on standard input".into());
+    }
+    Ok(text)
+}

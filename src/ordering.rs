@@ -1,0 +1,101 @@
+//! Placing orders exactly once, without keeping anything: the idempotency key goes into the ERP
+//! with the order, the ERP is asked for it before creating, and a create whose outcome is
+//! unknown is looked up again before the buyer is answered.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use moka::future::Cache;
+
+use crate::domain::{CustomerId, IdempotencyKey, InvalidOrder, NewOrder, Order};
+use crate::erp::{Erp, ErpError};
+
+/// How a submission ended.
+#[derive(Debug, Clone)]
+pub enum Placed {
+    /// This submission created the order.
+    Created(Order),
+    /// An earlier submission with the same key had already created it.
+    Existing(Order),
+}
+
+impl Placed {
+    /// The order, however it came to be.
+    pub fn order(&self) -> &Order {
+        match self {
+            Self::Created(o) | Self::Existing(o) => o,
+        }
+    }
+}
+
+/// Why a submission did not produce an order.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PlaceError {
+    /// The order is not valid as submitted; the message is buyer-safe.
+    #[error(transparent)]
+    Invalid(#[from] InvalidOrder),
+    /// The key was used before for a different order.
+    #[error("this idempotency key was already used for a different order")]
+    KeyReused,
+    /// The ERP refused or failed. `Timeout` and `Unavailable` leave the outcome unknown: the
+    /// buyer may resubmit with the same key and will never get a second order.
+    #[error(transparent)]
+    Erp(#[from] ErpError),
+}
+
+/// Places orders through an adapter, one ERP create per key even under concurrent resubmits.
+pub struct Ordering {
+    erp: Arc<dyn Erp>,
+    in_flight: Cache<(CustomerId, IdempotencyKey), Arc<Order>>,
+}
+
+impl Ordering {
+    /// Places orders through `erp` (which must not cache writes).
+    pub fn new(erp: Arc<dyn Erp>) -> Self {
+        let in_flight = Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(Duration::from_secs(30))
+            .build();
+        Self { erp, in_flight }
+    }
+
+    /// Submits `order` under `key`, or finds the order an earlier submission made.
+    pub async fn place(&self, key: &IdempotencyKey, order: NewOrder) -> Result<Placed, PlaceError> {
+        let order = order.validated(chrono::Utc::now().date_naive())?;
+        if let Some(existing) = self.erp.find_order_by_key(&order.customer, key).await? {
+            return Self::same(&order, existing).map(Placed::Existing);
+        }
+        // Concurrent submissions of one key on this instance share one create; across
+        // instances the adapter's own lookup-before-create keeps it to one order.
+        let created = self
+            .in_flight
+            .try_get_with((order.customer.clone(), key.clone()), async {
+                self.create(key, &order).await.map(Arc::new)
+            })
+            .await
+            .map_err(|e: Arc<ErpError>| PlaceError::Erp((*e).clone()))?;
+        Self::same(&order, (*created).clone()).map(Placed::Created)
+    }
+
+    async fn create(&self, key: &IdempotencyKey, order: &NewOrder) -> Result<Order, ErpError> {
+        match self.erp.create_order(key, order).await {
+            Err(err @ (ErpError::Timeout | ErpError::Unavailable { .. })) => {
+                // The ERP may have created the order before the answer was lost.
+                tracing::warn!(order.key = %key, error = %err, "order create outcome unknown, looking it up");
+                match self.erp.find_order_by_key(&order.customer, key).await {
+                    Ok(Some(found)) => Ok(found),
+                    _ => Err(err),
+                }
+            }
+            other => other,
+        }
+    }
+
+    fn same(asked: &NewOrder, held: Order) -> Result<Order, PlaceError> {
+        if asked.matches(&held) {
+            Ok(held)
+        } else {
+            Err(PlaceError::KeyReused)
+        }
+    }
+}

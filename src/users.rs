@@ -1,0 +1,210 @@
+//! Website access: who may log in, with which role, buying for which ERP customer.
+//!
+//! This is the only data erpfront keeps locally, read from a small TOML file at start.
+//! Passwords are argon2 hashes; API tokens are stored as SHA-256 hashes, which is enough for
+//! long random tokens and keeps the per-request check in microseconds.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::domain::CustomerId;
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Buys for one ERP customer.
+    Buyer,
+    /// Customer service: finds orders and acts for customers.
+    Service,
+}
+
+/// One entry of the users file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// The login, usually an e-mail address.
+    pub login: String,
+    /// The name shown on pages.
+    pub name: String,
+    /// Argon2 PHC string (`erpfront hash-password`).
+    pub password_hash: String,
+    /// Buyer or service rep.
+    pub role: Role,
+    /// The ERP customer a buyer buys for.
+    #[serde(default)]
+    pub customer: Option<CustomerId>,
+    /// For a service rep: the only customers they may act for (all when absent).
+    #[serde(default)]
+    pub customers: Option<Vec<CustomerId>>,
+    /// SHA-256 (hex) of each API token the user may call the JSON API with (`erpfront hash-token`).
+    #[serde(default)]
+    pub api_token_sha256: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UsersFile {
+    users: Vec<User>,
+}
+
+/// Why the users file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum UsersError {
+    /// The file could not be read.
+    #[error("users file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML of the expected shape.
+    #[error("users file: {0}")]
+    Parse(String),
+    /// An entry is inconsistent.
+    #[error("users file, user {login}: {problem}")]
+    Invalid {
+        /// Which user.
+        login: String,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// The loaded users, indexed by login and by API token hash.
+#[derive(Debug, Default)]
+pub struct Users {
+    by_login: HashMap<String, Arc<User>>,
+    by_token: HashMap<[u8; 32], Arc<User>>,
+}
+
+impl Users {
+    /// Reads and checks a users file.
+    pub fn load(path: &Path) -> Result<Self, UsersError> {
+        let text = std::fs::read_to_string(path).map_err(|source| UsersError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text)
+    }
+
+    /// Parses and checks the text of a users file.
+    pub fn parse(text: &str) -> Result<Self, UsersError> {
+        let file: UsersFile = toml::from_str(text).map_err(|e| UsersError::Parse(e.to_string()))?;
+        let mut users = Users::default();
+        for user in file.users {
+            let login = user.login.clone();
+            let invalid = |problem: &str| UsersError::Invalid {
+                login: login.clone(),
+                problem: problem.to_string(),
+            };
+            if argon2::password_hash::phc::PasswordHash::new(&user.password_hash).is_err() {
+                return Err(invalid("password_hash is not an argon2 PHC string"));
+            }
+            if user.role == Role::Buyer && user.customer.is_none() {
+                return Err(invalid("a buyer needs a customer"));
+            }
+            let user = Arc::new(user);
+            for hex_hash in &user.api_token_sha256 {
+                let hash: [u8; 32] = hex::decode(hex_hash)
+                    .ok()
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| invalid("api_token_sha256 must be 64 hex digits"))?;
+                if users.by_token.insert(hash, user.clone()).is_some() {
+                    return Err(invalid("an API token is listed twice"));
+                }
+            }
+            let key = user.login.to_lowercase();
+            if users.by_login.insert(key, user.clone()).is_some() {
+                return Err(invalid("the login is listed twice"));
+            }
+        }
+        Ok(users)
+    }
+
+    /// The user with this login (case-insensitive).
+    pub fn get(&self, login: &str) -> Option<Arc<User>> {
+        self.by_login.get(&login.to_lowercase()).cloned()
+    }
+
+    /// Checks a login and password. Runs argon2, so call it off the async threads.
+    pub fn authenticate(&self, login: &str, password: &str) -> Option<Arc<User>> {
+        match self.get(login) {
+            Some(user) => verify_password(password, &user.password_hash).then_some(user),
+            None => {
+                // Spend the same time for unknown logins, so timing does not reveal which exist.
+                verify_password(password, DUMMY_HASH);
+                None
+            }
+        }
+    }
+
+    /// The user an API token belongs to.
+    pub fn by_api_token(&self, token: &str) -> Option<Arc<User>> {
+        self.by_token.get(&token_hash(token)).cloned()
+    }
+}
+
+/// A valid hash of a random password, verified against for unknown logins.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W8V5P+OfZPRWQ2kWmn7sM0s+cVXjhSeH4G1qJ9K7F2k";
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+}
+
+/// An argon2id PHC string for a password, for the users file.
+pub fn hash_password(password: &str) -> String {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+}
+
+/// The SHA-256 of an API token.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(hash: &str) -> String {
+        format!(
+            r#"
+            [[users]]
+            login = "Anna@example.com"
+            name = "Anna"
+            password_hash = "{hash}"
+            role = "buyer"
+            customer = "C-1"
+            api_token_sha256 = ["{}"]
+            "#,
+            hex::encode(token_hash("secret-token"))
+        )
+    }
+
+    #[test]
+    fn passwords_and_tokens_are_checked() {
+        let users = Users::parse(&file(&hash_password("pw"))).unwrap();
+        assert!(users.authenticate("anna@example.com", "pw").is_some());
+        assert!(users.authenticate("anna@example.com", "wrong").is_none());
+        assert!(users.authenticate("nobody@example.com", "pw").is_none());
+        assert_eq!(users.by_api_token("secret-token").unwrap().name, "Anna");
+        assert!(users.by_api_token("other").is_none());
+    }
+
+    #[test]
+    fn bad_entries_are_refused_with_the_login() {
+        let err = Users::parse(&file("plain-text")).unwrap_err().to_string();
+        assert!(err.contains("Anna@example.com") && err.contains("argon2"), "{err}");
+        let no_customer = file(&hash_password("pw")).replace("customer = \"C-1\"", "");
+        assert!(Users::parse(&no_customer).unwrap_err().to_string().contains("customer"));
+    }
+}

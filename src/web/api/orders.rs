@@ -1,0 +1,112 @@
+//! `GET /api/v1/orders`, `GET /api/v1/orders/{number}` and `POST /api/v1/orders`.
+//!
+//! Creating requires an `Idempotency-Key` header: the same key with the same body returns the
+//! same order (201 the first time, 200 after), the same key with another body is 422, and no
+//! key is 400. The key is stored in the ERP with the order, so this holds across instances and
+//! restarts.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::auth::ApiBuyer;
+use super::types::{CreateOrderRequest, OrderListResponse, OrderResponse};
+use crate::domain::{AddressId, IdempotencyKey, NewOrder, NewOrderLine, OrderNumber, Quantity, Sku};
+use crate::erp::ErpError;
+use crate::ordering::{PlaceError, Placed};
+use crate::web::{AppError, AppState};
+
+/// The caller's orders, newest first.
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
+    responses((status = 200, body = OrderListResponse)))]
+pub async fn list_orders(State(state): State<AppState>, caller: ApiBuyer) -> Result<Json<OrderListResponse>, AppError> {
+    let orders = state.erp.orders(&caller.customer).await?;
+    Ok(Json(OrderListResponse { items: orders.into_iter().map(Into::into).collect() }))
+}
+
+/// One of the caller's orders, with lines and deliveries.
+#[utoipa::path(get, path = "/api/v1/orders/{number}", tag = "orders", security(("bearer" = [])),
+    params(("number" = String, Path, description = "The ERP's order number")),
+    responses((status = 200, body = OrderResponse), (status = 404, body = super::types::ErrorResponse)))]
+pub async fn get_order(
+    State(state): State<AppState>,
+    caller: ApiBuyer,
+    Path(number): Path<String>,
+) -> Result<Json<OrderResponse>, AppError> {
+    let number = OrderNumber::parse(number).map_err(|_| AppError::NotFound)?;
+    Ok(Json(state.erp.order(&caller.customer, &number).await?.into()))
+}
+
+/// Place an order, exactly once per `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, description = "A unique key per order, e.g. a UUID; at most 64 of A-Z a-z 0-9 - _")),
+    request_body = CreateOrderRequest,
+    responses(
+        (status = 201, description = "Created", body = OrderResponse),
+        (status = 200, description = "Already created with this key", body = OrderResponse),
+        (status = 400, description = "Missing key or malformed body", body = super::types::ErrorResponse),
+        (status = 422, description = "Key reused for another order, invalid or rejected order", body = super::types::ErrorResponse),
+        (status = 503, description = "ERP unavailable; retry with the same key", body = super::types::ErrorResponse),
+        (status = 504, description = "Outcome unknown; retry with the same key", body = super::types::ErrorResponse)))]
+pub async fn create_order(
+    State(state): State<AppState>,
+    caller: ApiBuyer,
+    headers: HeaderMap,
+    body: Result<Json<CreateOrderRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let key = idempotency_key(&headers)?;
+    let Json(body) = body.map_err(|e| AppError::BadRequest(format!("The request body is not a valid order: {}", e.body_text())))?;
+    let order = new_order(&caller, body)?;
+    match state.ordering.place(&key, order).await {
+        Ok(Placed::Created(order)) => {
+            let location = format!("/api/v1/orders/{}", order.number);
+            Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(OrderResponse::from(order))).into_response())
+        }
+        Ok(Placed::Existing(order)) => Ok(Json(OrderResponse::from(order)).into_response()),
+        Err(PlaceError::Invalid(e)) => Err(AppError::Unprocessable(e.0)),
+        Err(PlaceError::KeyReused) => Err(AppError::Unprocessable(
+            "This Idempotency-Key was already used for a different order.".into(),
+        )),
+        Err(PlaceError::Erp(err @ (ErpError::Timeout | ErpError::Unavailable { .. }))) => {
+            let error = AppError::from(err);
+            Ok(([(header::RETRY_AFTER, "10")], error).into_response())
+        }
+        Err(PlaceError::Erp(err)) => Err(err.into()),
+    }
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, AppError> {
+    let raw = headers
+        .get("idempotency-key")
+        .ok_or_else(|| AppError::BadRequest("The Idempotency-Key header is required.".into()))?
+        .to_str()
+        .unwrap_or("");
+    // The IETF draft sends the key as a structured-field string, in quotes.
+    let raw = raw.trim().trim_matches('"');
+    IdempotencyKey::parse(raw).map_err(|e| AppError::BadRequest(format!("The Idempotency-Key header is not valid: {e}.")))
+}
+
+fn new_order(caller: &ApiBuyer, body: CreateOrderRequest) -> Result<NewOrder, AppError> {
+    let mut lines = Vec::with_capacity(body.lines.len());
+    for (index, line) in body.lines.into_iter().enumerate() {
+        let at = |m: String| AppError::BadRequest(format!("lines[{index}]: {m}"));
+        let sku = Sku::parse(line.sku).map_err(|e| at(e.to_string()))?;
+        let quantity = Quantity::new(line.quantity).map_err(|e| at(e.to_string()))?;
+        lines.push(NewOrderLine { sku, quantity });
+    }
+    let ship_to = body
+        .ship_to
+        .map(AddressId::parse)
+        .transpose()
+        .map_err(|e| AppError::BadRequest(format!("ship_to: {e}")))?;
+    Ok(NewOrder {
+        customer: caller.customer.clone(),
+        po_number: body.po_number,
+        ship_to,
+        requested_date: body.requested_date,
+        note: body.note,
+        lines,
+        placed_by: None,
+    })
+}

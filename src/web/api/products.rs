@@ -1,0 +1,74 @@
+//! `GET /api/v1/products` and `GET /api/v1/products/{sku}`.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::auth::ApiBuyer;
+use super::types::{ProductListResponse, ProductResponse, ProductSummary};
+use crate::domain::{CatalogQuery, Sku};
+use crate::web::{AppError, AppState};
+
+/// Catalog search parameters.
+#[derive(Deserialize, IntoParams)]
+pub struct ProductParams {
+    /// Words to search in SKU, name and description.
+    q: Option<String>,
+    /// A category id.
+    category: Option<String>,
+    /// Page number, from 1.
+    page: Option<u32>,
+    /// Products per page, 1 to 100 (default 24).
+    per_page: Option<u32>,
+}
+
+/// Search the catalog.
+#[utoipa::path(get, path = "/api/v1/products", params(ProductParams), tag = "products",
+    security(("bearer" = [])),
+    responses((status = 200, body = ProductListResponse), (status = 401, body = super::types::ErrorResponse)))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    _caller: ApiBuyer,
+    Query(params): Query<ProductParams>,
+) -> Result<Json<ProductListResponse>, AppError> {
+    let query = CatalogQuery::new(
+        params.q.as_deref(),
+        params.category.as_deref(),
+        params.page.unwrap_or(1),
+        params.per_page.unwrap_or(24),
+    );
+    let page = state.erp.search_products(&query).await?;
+    let page_count = page.page_count();
+    Ok(Json(ProductListResponse {
+        items: page
+            .items
+            .into_iter()
+            .map(|p| ProductSummary { sku: p.sku.to_string(), name: p.name, category: p.category, unit: p.unit })
+            .collect(),
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+        page_count,
+    }))
+}
+
+/// A product with the caller's price (and its quantity tiers) and live availability.
+#[utoipa::path(get, path = "/api/v1/products/{sku}", tag = "products",
+    params(("sku" = String, Path, description = "The product's SKU")),
+    security(("bearer" = [])),
+    responses((status = 200, body = ProductResponse), (status = 404, body = super::types::ErrorResponse)))]
+pub async fn get_product(
+    State(state): State<AppState>,
+    caller: ApiBuyer,
+    Path(sku): Path<String>,
+) -> Result<Json<ProductResponse>, AppError> {
+    let sku = Sku::parse(sku).map_err(|_| AppError::NotFound)?;
+    let one = std::slice::from_ref(&sku);
+    let (product, prices, stock) = tokio::join!(
+        state.erp.product(&sku),
+        state.erp.prices(&caller.customer, one),
+        state.erp.availability(one),
+    );
+    Ok(Json(ProductResponse::new(product?, prices?.into_iter().next(), stock?.into_iter().next())))
+}

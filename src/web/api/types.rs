@@ -1,0 +1,372 @@
+//! The API's request and response bodies: a stable contract for buyers' scripts, separate from
+//! the domain types so the domain can change without breaking them. Amounts are strings.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::{
+    Address, Availability, Delivery, Invoice, InvoiceLine, InvoiceSummary, Money, Order,
+    OrderLine, OrderSummary, Price, Product,
+};
+
+/// An amount of money.
+#[derive(Serialize, ToSchema)]
+pub struct MoneyBody {
+    /// Decimal amount as a string, exact (`"12.40"`).
+    pub amount: String,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+impl From<Money> for MoneyBody {
+    fn from(m: Money) -> Self {
+        Self { amount: m.amount.to_string(), currency: m.currency.to_string() }
+    }
+}
+
+/// A product in a list.
+#[derive(Serialize, ToSchema)]
+pub struct ProductSummary {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub unit: String,
+}
+
+/// A page of products.
+#[derive(Serialize, ToSchema)]
+pub struct ProductListResponse {
+    pub items: Vec<ProductSummary>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+    pub page_count: u32,
+}
+
+/// A product attribute.
+#[derive(Serialize, ToSchema)]
+pub struct AttributeBody {
+    pub name: String,
+    pub value: String,
+}
+
+/// One step of the caller's price ladder.
+#[derive(Serialize, ToSchema)]
+pub struct TierBody {
+    pub min_quantity: u32,
+    pub unit_price: String,
+}
+
+/// The caller's own price for a product.
+#[derive(Serialize, ToSchema)]
+pub struct PriceBody {
+    pub currency: String,
+    /// Price of one unit at quantity 1.
+    pub unit_price: String,
+    /// The quantity ladder, ascending.
+    pub tiers: Vec<TierBody>,
+    pub as_of: DateTime<Utc>,
+}
+
+impl From<Price> for PriceBody {
+    fn from(p: Price) -> Self {
+        Self {
+            currency: p.currency.to_string(),
+            unit_price: p.base().amount.to_string(),
+            tiers: p
+                .tiers
+                .iter()
+                .map(|t| TierBody { min_quantity: t.min_quantity, unit_price: t.unit_price.to_string() })
+                .collect(),
+            as_of: p.as_of,
+        }
+    }
+}
+
+/// Live availability.
+#[derive(Serialize, ToSchema)]
+pub struct AvailabilityBody {
+    /// Quantity available to promise now.
+    pub available: u32,
+    /// When more is expected.
+    pub next_date: Option<NaiveDate>,
+    pub as_of: DateTime<Utc>,
+}
+
+impl From<Availability> for AvailabilityBody {
+    fn from(a: Availability) -> Self {
+        Self { available: a.available, next_date: a.next_date, as_of: a.as_of }
+    }
+}
+
+/// A product with the caller's price and availability.
+#[derive(Serialize, ToSchema)]
+pub struct ProductResponse {
+    pub sku: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub unit: String,
+    pub attributes: Vec<AttributeBody>,
+    pub price: Option<PriceBody>,
+    pub availability: Option<AvailabilityBody>,
+}
+
+impl ProductResponse {
+    pub fn new(p: Product, price: Option<Price>, availability: Option<Availability>) -> Self {
+        Self {
+            sku: p.sku.to_string(),
+            name: p.name,
+            description: p.description,
+            category: p.category,
+            unit: p.unit,
+            attributes: p.attributes.into_iter().map(|a| AttributeBody { name: a.name, value: a.value }).collect(),
+            price: price.map(Into::into),
+            availability: availability.map(Into::into),
+        }
+    }
+}
+
+/// One line of an order to create.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrderLine {
+    pub sku: String,
+    /// Whole sales units, 1 to 99999.
+    pub quantity: i64,
+}
+
+/// An order to create. The ERP prices it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrderRequest {
+    /// The buyer's purchase order number (at most 35 characters).
+    pub po_number: String,
+    /// A ship-to address id of the customer; the default ship-to when absent.
+    pub ship_to: Option<String>,
+    /// Requested delivery date, `YYYY-MM-DD`.
+    pub requested_date: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub lines: Vec<CreateOrderLine>,
+}
+
+/// A postal address.
+#[derive(Serialize, ToSchema)]
+pub struct AddressBody {
+    pub id: String,
+    pub name: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+}
+
+impl From<Address> for AddressBody {
+    fn from(a: Address) -> Self {
+        Self { id: a.id.to_string(), name: a.name, street: a.street, postal_code: a.postal_code, city: a.city, country: a.country }
+    }
+}
+
+/// An order line as the ERP priced it.
+#[derive(Serialize, ToSchema)]
+pub struct OrderLineBody {
+    pub sku: String,
+    pub name: String,
+    pub quantity: u32,
+    pub unit: String,
+    pub unit_price: MoneyBody,
+    pub net: MoneyBody,
+}
+
+impl From<OrderLine> for OrderLineBody {
+    fn from(l: OrderLine) -> Self {
+        Self { sku: l.sku.to_string(), name: l.name, quantity: l.quantity, unit: l.unit, unit_price: l.unit_price.into(), net: l.net.into() }
+    }
+}
+
+/// A delivery with its tracking.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryBody {
+    pub number: String,
+    pub shipped_on: NaiveDate,
+    pub carrier: String,
+    pub tracking_number: Option<String>,
+    pub tracking_url: Option<String>,
+}
+
+impl From<Delivery> for DeliveryBody {
+    fn from(d: Delivery) -> Self {
+        Self { number: d.number, shipped_on: d.shipped_on, carrier: d.carrier, tracking_number: d.tracking_number, tracking_url: d.tracking_url }
+    }
+}
+
+/// An order as the ERP holds it.
+#[derive(Serialize, ToSchema)]
+pub struct OrderResponse {
+    /// The ERP's order number.
+    pub number: String,
+    pub po_number: String,
+    /// `received`, `confirmed`, `processing`, `partially_shipped`, `shipped`, `completed` or `cancelled`.
+    pub status: String,
+    pub placed_on: NaiveDate,
+    pub ship_to: AddressBody,
+    pub requested_date: Option<NaiveDate>,
+    pub note: Option<String>,
+    pub placed_by: Option<String>,
+    pub lines: Vec<OrderLineBody>,
+    pub net: MoneyBody,
+    pub tax: MoneyBody,
+    pub gross: MoneyBody,
+    pub deliveries: Vec<DeliveryBody>,
+}
+
+impl From<Order> for OrderResponse {
+    fn from(o: Order) -> Self {
+        Self {
+            number: o.number.to_string(),
+            po_number: o.po_number,
+            status: o.status.code().to_string(),
+            placed_on: o.placed_on,
+            ship_to: o.ship_to.into(),
+            requested_date: o.requested_date,
+            note: o.note,
+            placed_by: o.placed_by,
+            lines: o.lines.into_iter().map(Into::into).collect(),
+            net: o.totals.net.into(),
+            tax: o.totals.tax.into(),
+            gross: o.totals.gross.into(),
+            deliveries: o.deliveries.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// An order in a list.
+#[derive(Serialize, ToSchema)]
+pub struct OrderSummaryBody {
+    pub number: String,
+    pub po_number: String,
+    pub status: String,
+    pub placed_on: NaiveDate,
+    pub gross: MoneyBody,
+}
+
+impl From<OrderSummary> for OrderSummaryBody {
+    fn from(o: OrderSummary) -> Self {
+        Self { number: o.number.to_string(), po_number: o.po_number, status: o.status.code().to_string(), placed_on: o.placed_on, gross: o.gross.into() }
+    }
+}
+
+/// The caller's orders, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct OrderListResponse {
+    pub items: Vec<OrderSummaryBody>,
+}
+
+/// An invoice line.
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceLineBody {
+    pub sku: Option<String>,
+    pub description: String,
+    pub quantity: u32,
+    pub unit_price: MoneyBody,
+    pub net: MoneyBody,
+}
+
+impl From<InvoiceLine> for InvoiceLineBody {
+    fn from(l: InvoiceLine) -> Self {
+        Self { sku: l.sku.map(|s| s.to_string()), description: l.description, quantity: l.quantity, unit_price: l.unit_price.into(), net: l.net.into() }
+    }
+}
+
+/// An invoice in a list.
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceSummaryBody {
+    pub number: String,
+    pub order_number: Option<String>,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub gross: MoneyBody,
+    pub open_amount: MoneyBody,
+    /// `open` or `paid`.
+    pub status: String,
+}
+
+fn invoice_status(s: crate::domain::InvoiceStatus) -> String {
+    s.label().to_lowercase()
+}
+
+impl From<InvoiceSummary> for InvoiceSummaryBody {
+    fn from(i: InvoiceSummary) -> Self {
+        Self {
+            number: i.number.to_string(),
+            order_number: i.order_number.map(|n| n.to_string()),
+            issued_on: i.issued_on,
+            due_on: i.due_on,
+            gross: i.gross.into(),
+            open_amount: i.open_amount.into(),
+            status: invoice_status(i.status),
+        }
+    }
+}
+
+/// The caller's invoices, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceListResponse {
+    pub items: Vec<InvoiceSummaryBody>,
+}
+
+/// An invoice with its lines.
+#[derive(Serialize, ToSchema)]
+pub struct InvoiceResponse {
+    pub number: String,
+    pub order_number: Option<String>,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub net: MoneyBody,
+    pub tax: MoneyBody,
+    pub gross: MoneyBody,
+    pub open_amount: MoneyBody,
+    pub status: String,
+    pub lines: Vec<InvoiceLineBody>,
+}
+
+impl From<Invoice> for InvoiceResponse {
+    fn from(i: Invoice) -> Self {
+        Self {
+            number: i.number.to_string(),
+            order_number: i.order_number.map(|n| n.to_string()),
+            issued_on: i.issued_on,
+            due_on: i.due_on,
+            net: i.net.into(),
+            tax: i.tax.into(),
+            gross: i.gross.into(),
+            open_amount: i.open_amount.into(),
+            status: invoice_status(i.status),
+            lines: i.lines.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// Support contact in error bodies.
+#[derive(Serialize, ToSchema)]
+pub struct SupportBody {
+    pub phone: String,
+    pub email: String,
+}
+
+/// What went wrong.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// `not_found`, `bad_request`, `unauthorized`, `rejected`, `unprocessable`, `erp_unavailable`, `erp_timeout` or `internal`.
+    pub code: String,
+    /// Safe to show to a person.
+    pub message: String,
+    pub support: SupportBody,
+}
+
+/// Every error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorResponse {
+    pub error: ErrorBody,
+}

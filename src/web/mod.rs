@@ -1,0 +1,101 @@
+//! The HTTP face of erpfront, split by audience: the storefront for buyers (HTML), the JSON API
+//! for buyers' systems, and health endpoints for load balancers. Handlers stay thin: they parse,
+//! call the ERP (through the cache) or [`crate::ordering`], and render.
+
+mod api;
+mod assets;
+mod layout;
+mod error;
+mod health;
+mod render;
+mod session;
+mod storefront;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::{Router, middleware};
+use axum::extract::FromRef;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum_extra::extract::cookie::Key;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::SupportConfig;
+use crate::erp::Erp;
+use crate::ordering::Ordering;
+use crate::users::Users;
+
+pub use error::AppError;
+
+/// What every handler can reach. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// The ERP behind the read-through cache.
+    pub erp: Arc<dyn Erp>,
+    /// Exactly-once order placement.
+    pub ordering: Arc<Ordering>,
+    /// Who may log in.
+    pub users: Arc<Users>,
+    /// Encrypts and signs the session and cart cookies.
+    pub cookie_key: Key,
+    /// Site-wide settings.
+    pub site: Arc<Site>,
+}
+
+/// Site-wide settings the pages need.
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Who buyers call.
+    pub support: Arc<SupportConfig>,
+    /// Whether cookies are marked `Secure`.
+    pub secure_cookies: bool,
+    /// How long a login lasts.
+    pub session_max_age: Duration,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+}
+
+impl FromRef<AppState> for Key {
+    fn from_ref(state: &AppState) -> Key {
+        state.cookie_key.clone()
+    }
+}
+
+/// Largest request body accepted: a cart of 200 lines as a form fits many times over.
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The whole application: every area, the shared layers, and the 404 page.
+pub fn router(state: AppState) -> Router {
+    let timeout = state.site.request_timeout;
+    // Each `.layer` wraps everything above it: tracing sees everything, the timeout bounds every
+    // request including body reads, and errors (from handlers, axum or the timeout) become polite
+    // pages or JSON bodies before the security headers are added.
+    Router::new()
+        .merge(storefront::router(state.clone()))
+        .nest("/api/v1", api::router(state.clone()))
+        .merge(health::router())
+        .merge(assets::router())
+        .fallback(|| async { AppError::NotFound })
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, timeout))
+        .layer(middleware::from_fn_with_state(state.clone(), render::render_errors))
+        .with_state(state)
+        .layer(security_header("x-content-type-options", "nosniff"))
+        .layer(security_header("x-frame-options", "DENY"))
+        .layer(security_header("referrer-policy", "same-origin"))
+        .layer(security_header(
+            "content-security-policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+        ))
+        .layer(TraceLayer::new_for_http())
+}
+
+fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(
+        HeaderName::from_static(name),
+        HeaderValue::from_static(value),
+    )
+}

@@ -1,0 +1,109 @@
+//! Sessions in encrypted cookies, never in server memory: any instance can serve any request
+//! and a restart logs nobody out. Every visitor gets a session, anonymous until login, so that
+//! every form (the login form included) carries a CSRF token bound to it.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::PrivateCookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::{AppState, Site};
+use crate::domain::CustomerId;
+
+const SESSION_COOKIE: &str = "erpfront_session";
+
+/// What the session cookie holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    /// The logged-in user, if any.
+    pub login: Option<String>,
+    /// The token every form must echo.
+    pub csrf: String,
+    /// A service rep acting for this customer.
+    #[serde(default)]
+    pub acting_for: Option<CustomerId>,
+    /// When the session began (Unix seconds).
+    pub issued_at: i64,
+}
+
+impl Session {
+    /// A new session for nobody in particular.
+    pub fn anonymous() -> Self {
+        Self {
+            login: None,
+            csrf: new_token(),
+            acting_for: None,
+            issued_at: Utc::now().timestamp(),
+        }
+    }
+
+    /// A new session for a user who just proved who they are; the CSRF token changes too.
+    pub fn logged_in(login: &str) -> Self {
+        Self { login: Some(login.to_string()), ..Self::anonymous() }
+    }
+
+    fn is_expired(&self, site: &Site) -> bool {
+        let age = Utc::now().timestamp() - self.issued_at;
+        age < -60 || age > site.session_max_age.as_secs() as i64
+    }
+
+    /// Whether `token` is this session's CSRF token (compared in constant time).
+    pub fn csrf_matches(&self, token: &str) -> bool {
+        let (a, b) = (self.csrf.as_bytes(), token.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+fn new_token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Put in a response's extensions by a handler that changes the session (login, logout).
+#[derive(Clone)]
+pub struct SetSession(pub Session);
+
+/// Reads the session cookie into the request's extensions, and writes the cookie back when the
+/// session is new or a handler changed it.
+pub async fn load_session(
+    State(state): State<AppState>,
+    jar: PrivateCookieJar,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let site = &state.site;
+    let current = jar
+        .get(SESSION_COOKIE)
+        .and_then(|c| serde_json::from_str::<Session>(c.value()).ok())
+        .filter(|s| !s.is_expired(site));
+    let fresh = current.is_none();
+    let session = current.unwrap_or_else(Session::anonymous);
+    request.extensions_mut().insert(session.clone());
+    let mut response = next.run(request).await;
+    let write = match response.extensions_mut().remove::<SetSession>() {
+        Some(SetSession(changed)) => Some(changed),
+        None if fresh => Some(session),
+        None => None,
+    };
+    match write {
+        Some(session) => {
+            let value = serde_json::to_string(&session).unwrap_or_default();
+            let cookie = cookie(site, SESSION_COOKIE, value, site.session_max_age.as_secs());
+            (jar.add(cookie), response).into_response()
+        }
+        None => response,
+    }
+}
+
+/// A cookie with the attributes every erpfront cookie has.
+pub fn cookie(site: &Site, name: &'static str, value: String, max_age_secs: u64) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(site.secure_cookies)
+        .max_age(cookie::time::Duration::seconds(i64::try_from(max_age_secs).unwrap_or(i64::MAX)))
+        .build()
+}

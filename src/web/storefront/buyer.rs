@@ -1,0 +1,87 @@
+//! Who is buying: the logged-in user and the ERP customer they buy for.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::PrivateCookieJar;
+
+use super::Cart;
+use crate::domain::CustomerId;
+use crate::users::{Role, User};
+use crate::web::layout::{Layout, LayoutUser};
+use crate::web::session::Session;
+use crate::web::{AppError, AppState};
+
+/// A logged-in buyer and the customer whose prices, orders and invoices they see.
+pub struct Buyer {
+    /// The user.
+    pub user: Arc<User>,
+    /// The ERP customer: every ERP call of the request is for this customer only.
+    pub customer: CustomerId,
+    /// The customer's name, for the header.
+    pub customer_name: String,
+    /// The session, for its CSRF token.
+    pub session: Session,
+    /// The cart, already checked to belong to this customer.
+    pub cart: Cart,
+    /// The cookie jar, for handlers that change the cart.
+    pub jar: PrivateCookieJar,
+}
+
+impl Buyer {
+    /// The page frame for this buyer.
+    pub fn layout(&self, state: &AppState, title: impl Into<String>, active: &'static str) -> Layout {
+        Layout {
+            title: title.into(),
+            active,
+            user: Some(LayoutUser {
+                name: self.user.name.clone(),
+                customer_name: self.customer_name.clone(),
+                customer_id: self.customer.to_string(),
+            }),
+            cart_count: self.cart.lines.len(),
+            csrf: self.session.csrf.clone(),
+            support: state.site.support.clone(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for Buyer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("session layer missing".into()).into_response())?;
+        let user = session.login.as_deref().and_then(|login| state.users.get(login));
+        let Some(user) = user else {
+            let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+            let target = format!("/login?next={}", urlencode(next));
+            return Err(Redirect::to(&target).into_response());
+        };
+        let customer = match (user.role, &user.customer) {
+            (Role::Buyer, Some(customer)) => customer.clone(),
+            _ => return Err(AppError::NotFound.into_response()),
+        };
+        let jar = PrivateCookieJar::<axum_extra::extract::cookie::Key>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let cart = Cart::from_jar(&jar, &customer);
+        // The header shows the customer's name; the page must not fail when only that is missing.
+        let customer_name = match state.erp.customer(&customer).await {
+            Ok(c) => c.name,
+            Err(_) => customer.to_string(),
+        };
+        Ok(Buyer { user, customer, customer_name, session, cart, jar })
+    }
+}
+
+fn urlencode(text: &str) -> String {
+    serde_urlencoded::to_string([("", text)])
+        .map(|s| s.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}

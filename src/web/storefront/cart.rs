@@ -1,0 +1,251 @@
+//! The cart lives in an encrypted cookie, never on the server: any instance can show it and a
+//! restart loses nothing. It holds only SKUs and quantities; prices always come from the ERP.
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::PrivateCookieJar;
+use serde::Deserialize;
+
+use super::Buyer;
+use super::catalog::PricedLine;
+use crate::domain::{CustomerId, Quantity, Sku};
+use crate::web::layout::Layout;
+use crate::web::render::HtmlPage;
+use crate::web::session::cookie;
+use crate::web::{AppError, AppState, Site};
+
+const CART_COOKIE: &str = "erpfront_cart";
+/// Browsers keep cookies up to 4096 bytes; encryption and base64 add about a third.
+const MAX_ENCODED_BYTES: usize = 2800;
+/// Most lines a cart may hold.
+pub const MAX_LINES: usize = 150;
+
+/// What the buyer is about to order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cart {
+    /// The lines, in the order they were added.
+    pub lines: Vec<(Sku, Quantity)>,
+}
+
+impl Cart {
+    /// The cart in the cookie, if it belongs to `customer`; otherwise an empty one (a cart never
+    /// follows a browser from one customer to another).
+    pub fn from_jar(jar: &PrivateCookieJar, customer: &CustomerId) -> Self {
+        jar.get(CART_COOKIE)
+            .and_then(|c| Self::decode(c.value(), customer))
+            .unwrap_or_default()
+    }
+
+    /// `C-1000;FAS-1001*3,FAS-1002*10`
+    fn encode(&self, customer: &CustomerId) -> String {
+        let lines: Vec<String> =
+            self.lines.iter().map(|(sku, q)| format!("{sku}*{}", q.get())).collect();
+        format!("{customer};{}", lines.join(","))
+    }
+
+    fn decode(text: &str, customer: &CustomerId) -> Option<Self> {
+        let (owner, lines) = text.split_once(';')?;
+        if owner != customer.as_str() {
+            return None;
+        }
+        let mut cart = Cart::default();
+        for line in lines.split(',').filter(|l| !l.is_empty()) {
+            let (sku, qty) = line.split_once('*')?;
+            let quantity = Quantity::new(qty.parse().ok()?).ok()?;
+            cart.lines.push((Sku::parse(sku).ok()?, quantity));
+        }
+        Some(cart)
+    }
+
+    /// Adds to a line, or appends one.
+    pub fn add(&mut self, sku: Sku, quantity: Quantity) -> Result<(), AppError> {
+        if let Some((_, q)) = self.lines.iter_mut().find(|(s, _)| *s == sku) {
+            *q = Quantity::new(i64::from(q.get()) + i64::from(quantity.get()))
+                .map_err(|e| AppError::BadRequest(format!("{sku}: {e}.")))?;
+            return Ok(());
+        }
+        if self.lines.len() >= MAX_LINES {
+            return Err(AppError::BadRequest(format!(
+                "The cart holds at most {MAX_LINES} lines. Please check out or remove some first."
+            )));
+        }
+        self.lines.push((sku, quantity));
+        Ok(())
+    }
+
+    /// The cookie jar with this cart saved for `customer`.
+    pub fn save(&self, jar: PrivateCookieJar, site: &Site, customer: &CustomerId) -> Result<PrivateCookieJar, AppError> {
+        let value = self.encode(customer);
+        if value.len() > MAX_ENCODED_BYTES {
+            return Err(AppError::BadRequest(
+                "The cart is full. Please check out or remove some lines first.".into(),
+            ));
+        }
+        Ok(jar.add(cookie(site, CART_COOKIE, value, 30 * 24 * 3600)))
+    }
+
+    /// The cookie jar without a cart.
+    pub fn clear(jar: PrivateCookieJar) -> PrivateCookieJar {
+        jar.remove(axum_extra::extract::cookie::Cookie::build(CART_COOKIE).path("/"))
+    }
+}
+
+fn parse_line(sku: &str, quantity: &str) -> Result<(Sku, Quantity), AppError> {
+    let sku = Sku::parse(sku.trim().to_uppercase())
+        .map_err(|_| AppError::BadRequest(format!("\"{}\" is not a valid SKU.", sku.trim())))?;
+    let quantity: i64 = quantity
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest(format!("The quantity for {sku} must be a whole number.")))?;
+    let quantity = Quantity::new(quantity).map_err(|e| AppError::BadRequest(format!("{sku}: {e}.")))?;
+    Ok((sku, quantity))
+}
+
+#[derive(Template)]
+#[template(path = "storefront/cart.html")]
+struct CartPage {
+    layout: Layout,
+    lines: Vec<PricedLine>,
+    total: Option<String>,
+    message: Option<String>,
+}
+
+/// The cart with the buyer's current prices.
+pub async fn show_cart(State(state): State<AppState>, buyer: Buyer) -> Result<Response, AppError> {
+    render_cart(&state, &buyer, None).await
+}
+
+async fn render_cart(state: &AppState, buyer: &Buyer, message: Option<String>) -> Result<Response, AppError> {
+    let (lines, total) = PricedLine::for_cart(state, &buyer.customer, &buyer.cart).await?;
+    let page = CartPage { layout: buyer.layout(state, "Cart", "cart"), lines, total, message };
+    Ok(HtmlPage(page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct AddForm {
+    sku: String,
+    quantity: String,
+}
+
+/// Adds a product to the cart, after checking the ERP sells it.
+pub async fn add_to_cart(
+    State(state): State<AppState>,
+    buyer: Buyer,
+    Form(form): Form<AddForm>,
+) -> Result<Response, AppError> {
+    let (sku, quantity) = parse_line(&form.sku, &form.quantity)?;
+    state.erp.product(&sku).await.map_err(|e| match e {
+        crate::erp::ErpError::NotFound => AppError::BadRequest(format!("Product {sku} is not in the catalog.")),
+        other => other.into(),
+    })?;
+    let mut cart = buyer.cart.clone();
+    cart.add(sku, quantity)?;
+    let jar = cart.save(buyer.jar.clone(), &state.site, &buyer.customer)?;
+    Ok((jar, Redirect::to("/cart")).into_response())
+}
+
+/// Changes quantities (`qty_<SKU>` fields; 0 removes the line) or empties the cart.
+pub async fn update_cart(
+    State(state): State<AppState>,
+    buyer: Buyer,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    if fields.iter().any(|(k, _)| k == "clear") {
+        return Ok((Cart::clear(buyer.jar.clone()), Redirect::to("/cart")).into_response());
+    }
+    let remove = fields.iter().find(|(k, _)| k == "remove").map(|(_, v)| v.as_str());
+    let mut cart = Cart::default();
+    for (sku, quantity) in &buyer.cart.lines {
+        let field = format!("qty_{sku}");
+        let asked = fields.iter().find(|(k, _)| *k == field).map(|(_, v)| v.trim());
+        if remove == Some(sku.as_str()) || asked == Some("0") {
+            continue;
+        }
+        let quantity = match asked {
+            Some(text) => parse_line(sku.as_str(), text)?.1,
+            None => *quantity,
+        };
+        cart.lines.push((sku.clone(), quantity));
+    }
+    let jar = cart.save(buyer.jar.clone(), &state.site, &buyer.customer)?;
+    Ok((jar, Redirect::to("/cart")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct QuickOrderForm {
+    lines: String,
+}
+
+/// Adds pasted lines (`SKU quantity`, one per line, separated by space, tab, comma or
+/// semicolon). Either every line is valid and in the catalog, or the cart stays as it was.
+pub async fn quick_order(
+    State(state): State<AppState>,
+    buyer: Buyer,
+    Form(form): Form<QuickOrderForm>,
+) -> Result<Response, AppError> {
+    let mut parsed = Vec::new();
+    let mut problems = Vec::new();
+    for (number, raw) in form.lines.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        let mut parts = raw.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|p| !p.is_empty());
+        let (sku, qty) = (parts.next().unwrap_or(""), parts.next().unwrap_or("1"));
+        match parse_line(sku, qty) {
+            Ok(line) => parsed.push(line),
+            Err(e) => problems.push(format!("Line {}: {}", number + 1, e.public_message())),
+        }
+    }
+    if parsed.len() > MAX_LINES {
+        problems.push(format!("At most {MAX_LINES} lines can be added at once."));
+    }
+    if problems.is_empty() {
+        let skus: Vec<Sku> = parsed.iter().map(|(s, _)| s.clone()).collect();
+        let known = state.erp.availability(&skus).await?;
+        for (sku, _) in &parsed {
+            if !known.iter().any(|a| &a.sku == sku) {
+                problems.push(format!("Product {sku} is not in the catalog."));
+            }
+        }
+    }
+    let mut cart = buyer.cart.clone();
+    for (sku, quantity) in parsed {
+        if problems.is_empty() {
+            if let Err(e) = cart.add(sku, quantity) {
+                problems.push(e.public_message());
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let mut response = render_cart(&state, &buyer, Some(problems.join(" "))).await?;
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(response);
+    }
+    let jar = cart.save(buyer.jar.clone(), &state.site, &buyer.customer)?;
+    Ok((jar, Redirect::to("/cart")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cart_round_trips_and_never_crosses_customers() {
+        let nw = CustomerId::parse("C-1000").unwrap();
+        let mut cart = Cart::default();
+        cart.add(Sku::parse("FAS-1001").unwrap(), Quantity::new(3).unwrap()).unwrap();
+        cart.add(Sku::parse("FAS-1001").unwrap(), Quantity::new(2).unwrap()).unwrap();
+        let text = cart.encode(&nw);
+        assert_eq!(text, "C-1000;FAS-1001*5");
+        assert_eq!(Cart::decode(&text, &nw), Some(cart));
+        assert_eq!(Cart::decode(&text, &CustomerId::parse("C-2000").unwrap()), None);
+        assert_eq!(Cart::decode("C-1000;FAS-1001*-1", &nw), None);
+    }
+
+    #[test]
+    fn fifty_lines_fit_in_a_cookie() {
+        let mut cart = Cart::default();
+        for i in 0..50 {
+            cart.add(Sku::parse(format!("SKU-{i:06}")).unwrap(), Quantity::new(99_999).unwrap()).unwrap();
+        }
+        assert!(cart.encode(&CustomerId::parse("C-1000").unwrap()).len() < MAX_ENCODED_BYTES);
+    }
+}

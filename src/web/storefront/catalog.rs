@@ -1,0 +1,192 @@
+//! Browsing: the catalog with search and categories, and the product page with the buyer's own
+//! price ladder and live availability. Independent ERP answers are asked for at once.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::{Buyer, Cart};
+use crate::domain::{Availability, CatalogQuery, Category, CustomerId, Money, Price, Product, Sku};
+use crate::web::layout::Layout;
+use crate::web::render::HtmlPage;
+use crate::web::{AppError, AppState};
+
+/// Products per catalog page.
+const PER_PAGE: u32 = 24;
+
+#[derive(Deserialize)]
+pub struct CatalogParams {
+    q: Option<String>,
+    category: Option<String>,
+    page: Option<String>,
+}
+
+/// A product in a list, with the buyer's price and stock.
+pub struct ProductCard {
+    pub product: Product,
+    pub price: Option<Money>,
+    pub availability: Option<Availability>,
+}
+
+#[derive(Template)]
+#[template(path = "storefront/catalog.html")]
+struct CatalogPage {
+    layout: Layout,
+    categories: Vec<Category>,
+    cards: Vec<ProductCard>,
+    query: CatalogQuery,
+    total: u64,
+    page_count: u32,
+}
+
+impl CatalogPage {
+    /// The URL of another page of the same search.
+    fn page_url(&self, page: u32) -> String {
+        let mut params = vec![("page", page.to_string())];
+        if let Some(q) = &self.query.text {
+            params.push(("q", q.clone()));
+        }
+        if let Some(c) = &self.query.category {
+            params.push(("category", c.clone()));
+        }
+        format!("/catalog?{}", serde_urlencoded::to_string(params).unwrap_or_default())
+    }
+
+    fn category_name(&self) -> Option<&str> {
+        let id = self.query.category.as_deref()?;
+        self.categories.iter().find(|c| c.id == id).map(|c| c.name.as_str())
+    }
+}
+
+/// The catalog: categories and the search page at once, then prices and availability of the
+/// page's products at once, each in one batch call.
+pub async fn list_products(
+    State(state): State<AppState>,
+    buyer: Buyer,
+    Query(params): Query<CatalogParams>,
+) -> Result<Response, AppError> {
+    let page = params.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
+    let query = CatalogQuery::new(params.q.as_deref(), params.category.as_deref(), page, PER_PAGE);
+    let (categories, results) =
+        tokio::join!(state.erp.categories(), state.erp.search_products(&query));
+    let results = results?;
+    let skus: Vec<Sku> = results.items.iter().map(|p| p.sku.clone()).collect();
+    let (prices, stock) = prices_and_stock(&state, &buyer.customer, &skus).await?;
+    let page_count = results.page_count();
+    let cards = results
+        .items
+        .into_iter()
+        .map(|product| ProductCard {
+            price: prices.iter().find(|p| p.sku == product.sku).map(Price::base),
+            availability: stock.iter().find(|a| a.sku == product.sku).cloned(),
+            product,
+        })
+        .collect();
+    let page = CatalogPage {
+        layout: buyer.layout(&state, "Catalog", "catalog"),
+        categories: categories.unwrap_or_default(),
+        cards,
+        total: results.total,
+        page_count,
+        query,
+    };
+    Ok(HtmlPage(page).into_response())
+}
+
+async fn prices_and_stock(
+    state: &AppState,
+    customer: &CustomerId,
+    skus: &[Sku],
+) -> Result<(Vec<Price>, Vec<Availability>), AppError> {
+    if skus.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let (prices, stock) = tokio::join!(state.erp.prices(customer, skus), state.erp.availability(skus));
+    Ok((prices?, stock?))
+}
+
+#[derive(Template)]
+#[template(path = "storefront/product.html")]
+struct ProductPage {
+    layout: Layout,
+    product: Product,
+    price: Option<Price>,
+    availability: Option<Availability>,
+    in_cart: u32,
+}
+
+/// One product: its data, the buyer's price ladder and availability, asked for at once.
+pub async fn show_product(
+    State(state): State<AppState>,
+    buyer: Buyer,
+    Path(sku): Path<String>,
+) -> Result<Response, AppError> {
+    let sku = Sku::parse(sku).map_err(|_| AppError::NotFound)?;
+    let one = std::slice::from_ref(&sku);
+    let (product, prices, stock) = tokio::join!(
+        state.erp.product(&sku),
+        state.erp.prices(&buyer.customer, one),
+        state.erp.availability(one),
+    );
+    let product = product?;
+    let in_cart = buyer.cart.lines.iter().find(|(s, _)| *s == sku).map_or(0, |(_, q)| q.get());
+    let page = ProductPage {
+        layout: buyer.layout(&state, product.name.clone(), "catalog"),
+        price: prices?.into_iter().next(),
+        availability: stock?.into_iter().next(),
+        product,
+        in_cart,
+    };
+    Ok(HtmlPage(page).into_response())
+}
+
+/// A cart line with the buyer's current price for its quantity.
+pub struct PricedLine {
+    pub sku: Sku,
+    pub name: String,
+    pub unit: String,
+    pub quantity: u32,
+    pub unit_price: Option<Money>,
+    pub line_total: Option<Money>,
+    pub availability: Option<Availability>,
+}
+
+impl PricedLine {
+    /// Prices every line of a cart with two batch calls plus the product names, and the total
+    /// when every line has a price.
+    pub async fn for_cart(
+        state: &AppState,
+        customer: &CustomerId,
+        cart: &Cart,
+    ) -> Result<(Vec<PricedLine>, Option<String>), AppError> {
+        let skus: Vec<Sku> = cart.lines.iter().map(|(s, _)| s.clone()).collect();
+        let products = futures_util::future::join_all(skus.iter().map(|s| state.erp.product(s)));
+        let (priced, products) = tokio::join!(prices_and_stock(state, customer, &skus), products);
+        let (prices, stock) = priced?;
+        let mut lines = Vec::with_capacity(cart.lines.len());
+        let mut total: Option<Money> = None;
+        let mut complete = true;
+        for ((sku, quantity), product) in cart.lines.iter().zip(products) {
+            let product = product.ok();
+            let unit_price = prices.iter().find(|p| &p.sku == sku).map(|p| p.unit_price(quantity.get()));
+            let line_total = unit_price.map(|p| p.times(quantity.get()));
+            match (line_total, total) {
+                (Some(line), Some(sum)) => total = sum.checked_add(line).ok(),
+                (Some(line), None) if complete => total = Some(line),
+                _ => complete = false,
+            }
+            lines.push(PricedLine {
+                sku: sku.clone(),
+                name: product.as_ref().map_or_else(|| sku.to_string(), |p| p.name.clone()),
+                unit: product.map(|p| p.unit).unwrap_or_default(),
+                quantity: quantity.get(),
+                unit_price,
+                line_total,
+                availability: stock.iter().find(|a| &a.sku == sku).cloned(),
+            });
+        }
+        let total = if complete { total.map(|t| t.to_string()) } else { None };
+        Ok((lines, total))
+    }
+}

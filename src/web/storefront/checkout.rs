@@ -1,0 +1,158 @@
+//! Checkout: the form carries an idempotency key made when it is rendered, so a double click,
+//! a retry after a timeout or a resubmission on another instance never makes a second order.
+
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::catalog::PricedLine;
+use super::{Buyer, Cart};
+use crate::domain::{Address, AddressId, IdempotencyKey, NewOrder, NewOrderLine};
+use crate::ordering::PlaceError;
+use crate::web::layout::Layout;
+use crate::web::render::HtmlPage;
+use crate::web::{AppError, AppState};
+
+/// What the buyer typed, echoed back when the form must be shown again.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct CheckoutForm {
+    #[serde(default)]
+    idempotency_key: String,
+    #[serde(default)]
+    po_number: String,
+    #[serde(default)]
+    ship_to: String,
+    #[serde(default)]
+    requested_date: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "storefront/checkout.html")]
+struct CheckoutPage {
+    layout: Layout,
+    lines: Vec<PricedLine>,
+    total: Option<String>,
+    ship_tos: Vec<Address>,
+    form: CheckoutForm,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "storefront/confirming.html")]
+struct ConfirmingPage {
+    layout: Layout,
+    form: CheckoutForm,
+}
+
+/// The checkout form with a fresh idempotency key.
+pub async fn show_checkout(State(state): State<AppState>, buyer: Buyer) -> Result<Response, AppError> {
+    if buyer.cart.lines.is_empty() {
+        return Ok(Redirect::to("/cart").into_response());
+    }
+    let form = CheckoutForm {
+        idempotency_key: IdempotencyKey::generate().to_string(),
+        ..CheckoutForm::default()
+    };
+    render(&state, &buyer, form, None, StatusCode::OK).await
+}
+
+async fn render(
+    state: &AppState,
+    buyer: &Buyer,
+    form: CheckoutForm,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let (customer, priced) = tokio::join!(
+        state.erp.customer(&buyer.customer),
+        PricedLine::for_cart(state, &buyer.customer, &buyer.cart)
+    );
+    let (lines, total) = priced?;
+    let page = CheckoutPage {
+        layout: buyer.layout(state, "Checkout", "cart"),
+        lines,
+        total,
+        ship_tos: customer?.ship_tos,
+        form,
+        error,
+    };
+    Ok((status, HtmlPage(page)).into_response())
+}
+
+/// Places the order in the ERP, or says honestly why not, keeping the cart.
+pub async fn submit_order(
+    State(state): State<AppState>,
+    buyer: Buyer,
+    Form(form): Form<CheckoutForm>,
+) -> Result<Response, AppError> {
+    let key = IdempotencyKey::parse(form.idempotency_key.trim())
+        .map_err(|_| AppError::BadRequest("The checkout form is incomplete. Please open the checkout again.".into()))?;
+    if buyer.cart.lines.is_empty() {
+        // A resubmission after the order went through (the cart is emptied on success).
+        return match state.erp.find_order_by_key(&buyer.customer, &key).await? {
+            Some(order) => Ok(Redirect::to(&format!("/orders/{}?placed=1", order.number)).into_response()),
+            None => Ok(Redirect::to("/cart").into_response()),
+        };
+    }
+    let order = match new_order(&buyer, &form) {
+        Ok(order) => order,
+        Err(message) => return render(&state, &buyer, form, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await,
+    };
+    match state.ordering.place(&key, order).await {
+        Ok(placed) => {
+            let number = &placed.order().number;
+            tracing::info!(order.number = %number, customer.id = %buyer.customer, "order placed");
+            let target = format!("/orders/{number}?placed=1");
+            Ok((Cart::clear(buyer.jar.clone()), Redirect::to(&target)).into_response())
+        }
+        Err(PlaceError::Invalid(e)) => {
+            render(&state, &buyer, form, Some(e.0), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(PlaceError::Erp(crate::erp::ErpError::Rejected { reason })) => {
+            render(&state, &buyer, form, Some(reason), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(PlaceError::KeyReused) => {
+            let form = CheckoutForm { idempotency_key: IdempotencyKey::generate().to_string(), ..form };
+            let message = "This checkout form was already used for a different order. Please check the order and submit it again.";
+            render(&state, &buyer, form, Some(message.into()), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(PlaceError::Erp(err)) => {
+            tracing::warn!(error = %err, customer.id = %buyer.customer, "order outcome unknown");
+            let page = ConfirmingPage { layout: buyer.layout(&state, "We are confirming your order", "cart"), form };
+            Ok((StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "10")], HtmlPage(page)).into_response())
+        }
+    }
+}
+
+fn new_order(buyer: &Buyer, form: &CheckoutForm) -> Result<NewOrder, String> {
+    let ship_to = match form.ship_to.trim() {
+        "" => None,
+        id => Some(AddressId::parse(id).map_err(|_| "Please choose a ship-to address from the list.".to_string())?),
+    };
+    let requested_date = match form.requested_date.trim() {
+        "" => None,
+        date => Some(
+            NaiveDate::parse_from_str(date, "%Y-%m-%d")
+                .map_err(|_| "The requested delivery date must be a date like 2026-12-24.".to_string())?,
+        ),
+    };
+    Ok(NewOrder {
+        customer: buyer.customer.clone(),
+        po_number: form.po_number.clone(),
+        ship_to,
+        requested_date,
+        note: Some(form.note.clone()),
+        lines: buyer
+            .cart
+            .lines
+            .iter()
+            .map(|(sku, quantity)| NewOrderLine { sku: sku.clone(), quantity: *quantity })
+            .collect(),
+        placed_by: None,
+    })
+}

@@ -1,0 +1,56 @@
+//! Order history and order detail, live from the ERP, for the buyer's own customer only.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::Buyer;
+use crate::domain::{Order, OrderNumber, OrderSummary};
+use crate::web::layout::Layout;
+use crate::web::render::HtmlPage;
+use crate::web::{AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "storefront/orders.html")]
+struct OrdersPage {
+    layout: Layout,
+    orders: Vec<OrderSummary>,
+}
+
+/// The customer's orders, newest first.
+pub async fn list_orders(State(state): State<AppState>, buyer: Buyer) -> Result<Response, AppError> {
+    let orders = state.erp.orders(&buyer.customer).await?;
+    let page = OrdersPage { layout: buyer.layout(&state, "Orders", "orders"), orders };
+    Ok(HtmlPage(page).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "storefront/order.html")]
+struct OrderPage {
+    layout: Layout,
+    order: Order,
+    just_placed: bool,
+}
+
+#[derive(Deserialize)]
+pub struct OrderParams {
+    placed: Option<String>,
+}
+
+/// One order with lines, deliveries and tracking. Another customer's order is a 404.
+pub async fn show_order(
+    State(state): State<AppState>,
+    buyer: Buyer,
+    Path(number): Path<String>,
+    Query(params): Query<OrderParams>,
+) -> Result<Response, AppError> {
+    let number = OrderNumber::parse(number).map_err(|_| AppError::NotFound)?;
+    let order = state.erp.order(&buyer.customer, &number).await?;
+    let page = OrderPage {
+        layout: buyer.layout(&state, format!("Order {number}"), "orders"),
+        order,
+        just_placed: params.placed.is_some(),
+    };
+    Ok(HtmlPage(page).into_response())
+}
