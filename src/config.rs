@@ -241,3 +241,22 @@ mod tests {
         assert!(err.contains("does not exist"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// The example in `deploy/` must stay loadable, with only the key to fill in.
+    #[test]
+    fn the_deployment_example_loads_once_a_key_is_set() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/erpfront.example.toml")).unwrap();
+        let config: Config = Figment::new()
+            .merge(Serialized::defaults(Defaults::default()))
+            .merge(Toml::string(&text))
+            .extract()
+            .unwrap();
+        assert!(config.validate().unwrap_err().to_string().contains("session.key"));
+        assert_eq!(config.server.listen.port(), 8080);
+        assert!(matches!(config.erp, ErpConfig::Demo { .. }));
+    }
+}

@@ -1,0 +1,9 @@
+//! The integration suite: every test starts the real HTTP server on a loopback port, in front of
+//! the demo ERP (wrapped to count calls), and talks to it with a real HTTP client.
+
+mod api;
+mod caching;
+mod isolation;
+mod sessions;
+mod storefront;
+mod support;

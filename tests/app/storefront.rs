@@ -1,0 +1,147 @@
+//! A buyer's day, through the real server: log in, search, see their own price, fill the cart,
+//! check out with a PO number, find the order and an invoice PDF.
+
+use reqwest::StatusCode;
+
+use crate::support::{ANNA, LI, attr_of, html, sku_in_stock, spawn_app, text_of};
+
+#[tokio::test]
+async fn a_buyer_searches_orders_and_finds_the_order_and_an_invoice_pdf() {
+    let app = spawn_app().await;
+    let sku = sku_in_stock(&app).await;
+    let mut anna = app.browser();
+
+    let (status, location) = anna.login(ANNA, "demo").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/catalog");
+
+    let (status, body) = anna.get(&format!("/catalog?q={sku}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let page = html(&body);
+    assert!(text_of(&page, ".product-card .sku").contains(&sku), "search finds {sku}");
+    assert!(text_of(&page, ".account").contains("Northwind Traders"));
+
+    let (_, location, _) = anna.post("/cart/add", &[("sku", &sku), ("quantity", "3")]).await;
+    assert_eq!(location, "/cart");
+    let (_, body) = anna.get("/cart").await;
+    let cart = html(&body);
+    assert_eq!(attr_of(&cart, &format!("input[name=qty_{sku}]"), "value").as_deref(), Some("3"));
+
+    let (status, body) = anna.get("/checkout").await;
+    assert_eq!(status, StatusCode::OK);
+    let checkout = html(&body);
+    let key = attr_of(&checkout, "input[name=idempotency_key]", "value").unwrap();
+    let ship_to = attr_of(&checkout, "select[name=ship_to] option", "value").unwrap();
+    let (status, location, _) = anna
+        .post(
+            "/checkout",
+            &[("idempotency_key", &key), ("po_number", "PO-E2E-1"), ("ship_to", &ship_to), ("requested_date", ""), ("note", "Gate 4")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "checkout redirects to the confirmation");
+    assert!(location.starts_with("/orders/") && location.ends_with("?placed=1"), "{location}");
+    let number = location.trim_start_matches("/orders/").trim_end_matches("?placed=1").to_string();
+
+    let (status, body) = anna.get(&location).await;
+    assert_eq!(status, StatusCode::OK);
+    let confirmation = html(&body);
+    assert!(text_of(&confirmation, ".notice-success").contains(&number));
+    assert!(text_of(&confirmation, ".facts").contains("PO-E2E-1"));
+    assert!(text_of(&confirmation, "table.lines").contains(&sku));
+
+    let (_, body) = anna.get("/orders").await;
+    assert!(text_of(&html(&body), "table.lines").contains(&number), "history lists the new order");
+    let (_, body) = anna.get("/cart").await;
+    assert!(text_of(&html(&body), ".notice").contains("empty"), "the cart is emptied after ordering");
+
+    let (_, body) = anna.get("/invoices").await;
+    let invoices = html(&body);
+    let pdf_link = attr_of(&invoices, "table.lines a[href$='/pdf']", "href").expect("an invoice with a PDF link");
+    let pdf = anna.client().get(app.url(&pdf_link)).send().await.unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+}
+
+#[tokio::test]
+async fn two_customers_see_their_own_contract_price_for_the_same_product() {
+    let app = spawn_app().await;
+    let sku = sku_in_stock(&app).await;
+    let price_for = |login: &'static str| {
+        let mut browser = app.browser();
+        let sku = sku.clone();
+        async move {
+            browser.login(login, "demo").await;
+            let (status, body) = browser.get(&format!("/products/{sku}")).await;
+            assert_eq!(status, StatusCode::OK);
+            text_of(&html(&body), ".buy-box .price.big")
+        }
+    };
+    let northwind = price_for(ANNA).await;
+    let globex = price_for(LI).await;
+    assert!(northwind.starts_with("EUR "), "{northwind}");
+    assert_ne!(northwind, globex, "same SKU, different contract prices");
+}
+
+#[tokio::test]
+async fn the_product_page_shows_the_quantity_ladder_for_a_customer_with_tiers() {
+    let app = spawn_app().await;
+    let sku = sku_in_stock(&app).await;
+    let mut anna = app.browser();
+    anna.login(ANNA, "demo").await;
+    let (_, body) = anna.get(&format!("/products/{sku}")).await;
+    let page = html(&body);
+    let tiers = text_of(&page, "table.tiers tbody tr");
+    assert!(tiers.split(" | ").count() >= 2, "Northwind has quantity tiers: {tiers}");
+    assert!(text_of(&page, ".stock").contains("available"));
+}
+
+#[tokio::test]
+async fn pages_need_a_login_and_come_back_after_it() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    let (status, _) = browser.get("/orders").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, location, _) = browser.post("/login", &[("login", ANNA), ("password", "demo"), ("next", "/orders")]).await;
+    assert_eq!(location, "/orders");
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_politely_and_logs_nobody_in() {
+    let app = spawn_app().await;
+    let mut browser = app.browser();
+    browser.get("/login").await;
+    let (status, _, body) = browser.post("/login", &[("login", ANNA), ("password", "wrong")]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(text_of(&html(&body), ".notice-error").contains("not right"));
+    let (_, _, body) = browser.post("/login", &[("login", "nobody@example.com"), ("password", "demo")]).await;
+    assert!(text_of(&html(&body), ".notice-error").contains("not right"));
+    let (status, _) = browser.get("/orders").await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "still not logged in");
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_polite_404_with_the_support_contact() {
+    let app = spawn_app().await;
+    let mut anna = app.browser();
+    anna.login(ANNA, "demo").await;
+    for path in ["/no-such-page", "/products/NO-SUCH-SKU", "/orders/SO-0", "/products/%3Cscript%3E"] {
+        let (status, body) = anna.get(path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+        let page = html(&body);
+        assert!(text_of(&page, "main").contains("+49 30 555 0100"), "{path}: support phone shown");
+        assert!(!body.contains("<script>"), "{path}: nothing echoed unescaped");
+    }
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session() {
+    let app = spawn_app().await;
+    let mut anna = app.browser();
+    anna.login(ANNA, "demo").await;
+    anna.get("/catalog").await;
+    let (_, location, _) = anna.post("/logout", &[]).await;
+    assert_eq!(location, "/login");
+    let (status, _) = anna.get("/catalog").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}

@@ -1,0 +1,103 @@
+//! A browser-like client: keeps cookies, does not follow redirects (tests assert them), and
+//! copies the CSRF token from the last page into forms, as a real form would carry it.
+
+use reqwest::{Client, Response, StatusCode};
+use scraper::{Html, Selector};
+
+pub struct Browser {
+    base: String,
+    client: Client,
+    csrf: Option<String>,
+}
+
+/// Parses HTML.
+pub fn html(body: &str) -> Html {
+    Html::parse_document(body)
+}
+
+/// The text of every element matching `selector`, trimmed and joined by " | ".
+pub fn text_of(page: &Html, selector: &str) -> String {
+    let selector = Selector::parse(selector).expect("valid selector");
+    page.select(&selector)
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self { base: base.to_string(), client, csrf: None }
+    }
+
+    /// Another browser sharing nothing with this one but the cookie jar's contents at `base`.
+    pub fn with_client(base: &str, client: Client) -> Self {
+        Self { base: base.to_string(), client, csrf: None }
+    }
+
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// GETs a page, remembering its CSRF token.
+    pub async fn get(&mut self, path: &str) -> (StatusCode, String) {
+        let response = self.client.get(format!("{}{}", self.base, path)).send().await.unwrap();
+        self.read(response).await
+    }
+
+    async fn read(&mut self, response: Response) -> (StatusCode, String) {
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        let page = html(&body);
+        let selector = Selector::parse("input[name=csrf]").unwrap();
+        if let Some(input) = page.select(&selector).next() {
+            self.csrf = input.value().attr("value").map(str::to_string);
+        }
+        (status, body)
+    }
+
+    /// POSTs a form with the current CSRF token; returns status, Location and body.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        if self.csrf.is_none() {
+            self.get("/login").await;
+        }
+        let csrf = self.csrf.clone().unwrap_or_default();
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.post_raw(path, &form).await
+    }
+
+    /// POSTs exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let response = self.client.post(format!("{}{}", self.base, path)).form(form).send().await.unwrap();
+        let status = response.status();
+        let location = location(&response);
+        let (_, body) = self.read(response).await;
+        (status, location, body)
+    }
+
+    pub async fn login(&mut self, login: &str, password: &str) -> (StatusCode, String) {
+        self.get("/login").await;
+        let (status, location, _) = self.post("/login", &[("login", login), ("password", password)]).await;
+        (status, location)
+    }
+}
+
+fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string()
+}
+
+/// The `attr` of the first element matching `selector`.
+pub fn attr_of(page: &Html, selector: &str, attr: &str) -> Option<String> {
+    let selector = Selector::parse(selector).expect("valid selector");
+    page.select(&selector).next().and_then(|e| e.value().attr(attr)).map(str::to_string)
+}

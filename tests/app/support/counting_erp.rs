@@ -1,0 +1,112 @@
+//! An adapter around the demo ERP that counts calls per operation and can be told to fail or
+//! be slow, so tests can see what reaches the ERP.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use erpfront::domain::*;
+use erpfront::erp::{Erp, ErpError, ErpResult};
+
+pub struct CountingErp {
+    inner: Arc<dyn Erp>,
+    calls: Mutex<HashMap<&'static str, usize>>,
+    failures_left: AtomicUsize,
+    delay_ms: AtomicU64,
+}
+
+impl CountingErp {
+    pub fn new(inner: Arc<dyn Erp>) -> Self {
+        Self { inner, calls: Mutex::default(), failures_left: AtomicUsize::new(0), delay_ms: AtomicU64::new(0) }
+    }
+
+    /// How often `operation` reached the ERP.
+    pub fn calls(&self, operation: &str) -> usize {
+        self.calls.lock().unwrap().get(operation).copied().unwrap_or(0)
+    }
+
+    /// The next `n` calls fail as if the ERP were down.
+    pub fn fail_next(&self, n: usize) {
+        self.failures_left.store(n, Ordering::SeqCst);
+    }
+
+    /// Every call takes at least this long.
+    pub fn set_delay(&self, delay: Duration) {
+        self.delay_ms.store(delay.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    async fn enter(&self, operation: &'static str) -> ErpResult<()> {
+        *self.calls.lock().unwrap().entry(operation).or_default() += 1;
+        let delay = self.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        let failing = self
+            .failures_left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if failing { Err(ErpError::unavailable("switched off by the test")) } else { Ok(()) }
+    }
+}
+
+#[async_trait]
+impl Erp for CountingErp {
+    fn name(&self) -> &str {
+        "counting"
+    }
+    async fn categories(&self) -> ErpResult<Vec<Category>> {
+        self.enter("categories").await?;
+        self.inner.categories().await
+    }
+    async fn search_products(&self, query: &CatalogQuery) -> ErpResult<ProductPage> {
+        self.enter("search_products").await?;
+        self.inner.search_products(query).await
+    }
+    async fn product(&self, sku: &Sku) -> ErpResult<Product> {
+        self.enter("product").await?;
+        self.inner.product(sku).await
+    }
+    async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
+        self.enter("prices").await?;
+        self.inner.prices(customer, skus).await
+    }
+    async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
+        self.enter("availability").await?;
+        self.inner.availability(skus).await
+    }
+    async fn customer(&self, customer: &CustomerId) -> ErpResult<Customer> {
+        self.enter("customer").await?;
+        self.inner.customer(customer).await
+    }
+    async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
+        self.enter("create_order").await?;
+        self.inner.create_order(key, order).await
+    }
+    async fn find_order_by_key(&self, customer: &CustomerId, key: &IdempotencyKey) -> ErpResult<Option<Order>> {
+        self.enter("find_order_by_key").await?;
+        self.inner.find_order_by_key(customer, key).await
+    }
+    async fn orders(&self, customer: &CustomerId) -> ErpResult<Vec<OrderSummary>> {
+        self.enter("orders").await?;
+        self.inner.orders(customer).await
+    }
+    async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order> {
+        self.enter("order").await?;
+        self.inner.order(customer, number).await
+    }
+    async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> {
+        self.enter("invoices").await?;
+        self.inner.invoices(customer).await
+    }
+    async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice> {
+        self.enter("invoice").await?;
+        self.inner.invoice(customer, number).await
+    }
+    async fn invoice_document(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Document> {
+        self.enter("invoice_document").await?;
+        self.inner.invoice_document(customer, number).await
+    }
+}

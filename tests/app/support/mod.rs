@@ -1,0 +1,119 @@
+//! The test harness: `spawn_app()` starts erpfront on port 0 around a call-counting demo ERP;
+//! `Browser` is a cookie-keeping client that fills in CSRF tokens like a real form would.
+
+mod browser;
+mod counting_erp;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use erpfront::app::Application;
+use erpfront::erp::demo::DemoErp;
+use tokio::sync::oneshot;
+
+pub use browser::{Browser, attr_of, html, text_of};
+pub use counting_erp::CountingErp;
+
+/// A running erpfront.
+pub struct TestApp {
+    pub address: String,
+    pub erp: Arc<CountingErp>,
+    stop: Option<oneshot::Sender<()>>,
+    handle: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestApp {
+    /// A browser with its own cookie jar.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    /// A plain client for the JSON API.
+    pub fn api(&self) -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// Stops the server and waits until it has stopped.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.await;
+        }
+    }
+}
+
+/// erpfront on a free port, in front of a fresh demo ERP.
+pub async fn spawn_app() -> TestApp {
+    let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().expect("demo data loads"))));
+    spawn_app_with(erp).await
+}
+
+/// erpfront on a free port in front of `erp`.
+pub async fn spawn_app_with(erp: Arc<CountingErp>) -> TestApp {
+    let config = erpfront::demo::config(SocketAddr::from(([127, 0, 0, 1], 0)));
+    let users = erpfront::demo::users().expect("demo users load");
+    let app = Application::with_parts(&config, erp.clone(), users).await.expect("app builds");
+    let address = format!("http://{}", app.local_addr());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        app.run_until(async {
+            let _ = stopped.await;
+        })
+        .await
+        .expect("server runs");
+    });
+    TestApp { address, erp, stop: Some(stop), handle: Some(handle) }
+}
+
+/// Demo API tokens.
+pub const NORTHWIND_TOKEN: &str = "demo-northwind";
+pub const GLOBEX_TOKEN: &str = "demo-globex";
+pub const ANNA: &str = "anna@northwind.example";
+pub const LI: &str = "li@globex.example";
+
+/// The first products of the catalog as `(sku, name)`, found through the API.
+pub async fn some_products(app: &TestApp, count: usize) -> Vec<(String, String)> {
+    let body: serde_json::Value = app
+        .api()
+        .get(app.url("/api/v1/products?per_page=50"))
+        .bearer_auth(NORTHWIND_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(count)
+        .map(|p| (p["sku"].as_str().unwrap().to_string(), p["name"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// A SKU the demo ERP has in stock, found through the API.
+pub async fn sku_in_stock(app: &TestApp) -> String {
+    for (sku, _) in some_products(app, 50).await {
+        let body: serde_json::Value = app
+            .api()
+            .get(app.url(&format!("/api/v1/products/{sku}")))
+            .bearer_auth(NORTHWIND_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if body["availability"]["available"].as_u64().unwrap_or(0) > 100 {
+            return sku;
+        }
+    }
+    panic!("the demo ERP has no product with stock");
+}
