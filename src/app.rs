@@ -53,35 +53,55 @@ impl Application {
     }
 
     /// Builds around a given adapter and users (the demo, and tests with a counting adapter).
-    pub async fn with_parts(config: &Config, erp: Arc<dyn Erp>, users: Users) -> Result<Self, StartError> {
+    pub async fn with_parts(
+        config: &Config,
+        erp: Arc<dyn Erp>,
+        users: Users,
+    ) -> Result<Self, StartError> {
         config.validate()?;
         let key = Key::from(&config.session.key_bytes()?);
-        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(erp.clone(), &config.cache));
+        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(erp, &config.cache));
         let state = AppState {
-            ordering: Arc::new(Ordering::new(erp)),
+            // Orders go through the cache layer, which passes them on and drops the customer's
+            // cached order list so the new order shows at once.
+            ordering: Arc::new(Ordering::new(cached.clone())),
             erp: cached,
             users: Arc::new(users),
             cookie_key: key,
             site: Arc::new(Site {
                 support: Arc::new(config.support.clone()),
                 secure_cookies: config.server.secure_cookies,
-                session_max_age: Duration::from_secs(u64::from(config.session.max_age_hours) * 3600),
+                session_max_age: Duration::from_secs(
+                    u64::from(config.session.max_age_hours) * 3600,
+                ),
                 request_timeout: Duration::from_secs(config.server.request_timeout_secs),
             }),
         };
         let addr = config.server.listen;
-        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Listen { addr, source })?;
-        Ok(Self { listener, router: web::router(state) })
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Listen { addr, source })?;
+        Ok(Self {
+            listener,
+            router: web::router(state),
+        })
     }
 
     /// The address actually bound (port 0 becomes a real port).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }
 

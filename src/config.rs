@@ -161,7 +161,10 @@ impl Config {
     /// Loads `path`, applies `ERPFRONT_*` environment overrides, and validates the result.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         if !path.exists() {
-            return Err(ConfigError::Invalid(format!("{} does not exist", path.display())));
+            return Err(ConfigError::Invalid(format!(
+                "{} does not exist",
+                path.display()
+            )));
         }
         let figment = Figment::new()
             .merge(Serialized::defaults(Defaults::default()))
@@ -176,13 +179,19 @@ impl Config {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.session.key_bytes()?;
         if self.cache.max_bytes < 1024 * 1024 {
-            return Err(ConfigError::Invalid("cache.max_bytes must be at least 1 MiB".into()));
+            return Err(ConfigError::Invalid(
+                "cache.max_bytes must be at least 1 MiB".into(),
+            ));
         }
         if !self.support.email.contains('@') {
-            return Err(ConfigError::Invalid("support.email is not an e-mail address".into()));
+            return Err(ConfigError::Invalid(
+                "support.email is not an e-mail address".into(),
+            ));
         }
         if self.server.request_timeout_secs == 0 {
-            return Err(ConfigError::Invalid("server.request_timeout_secs must be above 0".into()));
+            return Err(ConfigError::Invalid(
+                "server.request_timeout_secs must be above 0".into(),
+            ));
         }
         Ok(())
     }
@@ -232,12 +241,18 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("erpfront-config-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         let short_key = GOOD.replace("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw==", "c2hvcnQ=");
-        let err = Config::load(&write(&dir, &short_key)).unwrap_err().to_string();
+        let err = Config::load(&write(&dir, &short_key))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("session.key"), "{err}");
         let bad_kind = GOOD.replace("kind = \"demo\"", "kind = \"nope\"");
-        let err = Config::load(&write(&dir, &bad_kind)).unwrap_err().to_string();
+        let err = Config::load(&write(&dir, &bad_kind))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("nope"), "{err}");
-        let err = Config::load(&dir.join("missing.toml")).unwrap_err().to_string();
+        let err = Config::load(&dir.join("missing.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("does not exist"), "{err}");
     }
 }
@@ -249,13 +264,23 @@ mod example_tests {
     /// The example in `deploy/` must stay loadable, with only the key to fill in.
     #[test]
     fn the_deployment_example_loads_once_a_key_is_set() {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/deploy/erpfront.example.toml")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/deploy/erpfront.example.toml"
+        ))
+        .unwrap();
         let config: Config = Figment::new()
             .merge(Serialized::defaults(Defaults::default()))
             .merge(Toml::string(&text))
             .extract()
             .unwrap();
-        assert!(config.validate().unwrap_err().to_string().contains("session.key"));
+        assert!(
+            config
+                .validate()
+                .unwrap_err()
+                .to_string()
+                .contains("session.key")
+        );
         assert_eq!(config.server.listen.port(), 8080);
         assert!(matches!(config.erp, ErpConfig::Demo { .. }));
     }

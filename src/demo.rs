@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use secrecy::SecretString;
 
-use crate::config::{CacheConfig, Config, ErpConfig, ServerConfig, SessionConfig, SupportConfig, UsersConfig};
+use crate::config::{
+    CacheConfig, Config, ErpConfig, ServerConfig, SessionConfig, SupportConfig, UsersConfig,
+};
 use crate::users::{Users, UsersError};
 
 /// The demo users file, built in.
@@ -18,22 +20,48 @@ const DEMO_SESSION_KEY: &str = "ZGVtby1vbmx5LWtleS1mb3ItZXJwZnJvbnQtZGVtby1tb2Rl
 
 /// Demo logins: (login, password, role, customer, API token).
 pub const DEMO_LOGINS: [(&str, &str, &str, &str, &str); 3] = [
-    ("anna@northwind.example", "demo", "buyer", "Northwind Traders", "demo-northwind"),
-    ("li@globex.example", "demo", "buyer", "Globex Industrial", "demo-globex"),
-    ("sam@service.example", "demo", "service rep", "(any)", "demo-service"),
+    (
+        "anna@northwind.example",
+        "demo",
+        "buyer",
+        "Northwind Traders",
+        "demo-northwind",
+    ),
+    (
+        "li@globex.example",
+        "demo",
+        "buyer",
+        "Globex Industrial",
+        "demo-globex",
+    ),
+    (
+        "sam@service.example",
+        "demo",
+        "service rep",
+        "(any)",
+        "demo-service",
+    ),
 ];
 
 /// The demo configuration, listening on `listen`.
 pub fn config(listen: SocketAddr) -> Config {
     Config {
-        server: ServerConfig { listen, ..ServerConfig::default() },
-        session: SessionConfig { key: SecretString::from(DEMO_SESSION_KEY), max_age_hours: 12 },
+        server: ServerConfig {
+            listen,
+            ..ServerConfig::default()
+        },
+        session: SessionConfig {
+            key: SecretString::from(DEMO_SESSION_KEY),
+            max_age_hours: 12,
+        },
         support: SupportConfig {
             company: "Demo Industrial Supply".into(),
             phone: "+49 30 555 0100".into(),
             email: "orders@demo-supply.example".into(),
         },
-        users: UsersConfig { file: PathBuf::from("(built in)") },
+        users: UsersConfig {
+            file: PathBuf::from("(built in)"),
+        },
         erp: ErpConfig::Demo { data_dir: None },
         cache: CacheConfig::default(),
     }

@@ -13,7 +13,10 @@ use erpfront::config::Config;
 use erpfront::{demo, telemetry, users};
 
 #[derive(Parser)]
-#[command(version, about = "A stateless B2B storefront and gateway in front of your ERP")]
+#[command(
+    version,
+    about = "A stateless B2B storefront and gateway in front of your ERP"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -55,7 +58,10 @@ async fn main() -> ExitCode {
     }
 }
 
-#[expect(clippy::print_stdout, reason = "a command-line tool prints its results")]
+#[expect(
+    clippy::print_stdout,
+    reason = "a command-line tool prints its results"
+)]
 async fn run(command: Command) -> Result<(), String> {
     match command {
         Command::Demo { listen } => {
@@ -63,20 +69,28 @@ async fn run(command: Command) -> Result<(), String> {
             let config = demo::config(listen);
             let erp = erpfront::erp::connect(&config.erp).map_err(|e| e.to_string())?;
             let users = demo::users().map_err(|e| e.to_string())?;
-            let app = Application::with_parts(&config, erp, users).await.map_err(|e| e.to_string())?;
+            let app = Application::with_parts(&config, erp, users)
+                .await
+                .map_err(|e| e.to_string())?;
             println!("erpfront demo: http://{}", app.local_addr());
             println!("Demo logins (password \"demo\"):");
             for (login, _, role, customer, token) in demo::DEMO_LOGINS {
                 println!("  {login:<26} {role:<12} {customer:<18} API token: {token}");
             }
-            app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+            app.run_until(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
         }
         Command::Serve { config } => {
             telemetry::init();
             let config = Config::load(&config).map_err(|e| e.to_string())?;
-            let app = Application::build(&config).await.map_err(|e| e.to_string())?;
+            let app = Application::build(&config)
+                .await
+                .map_err(|e| e.to_string())?;
             tracing::info!(listen = %app.local_addr(), "erpfront serving");
-            app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+            app.run_until(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())
         }
         Command::HashPassword => {
             println!("{}", users::hash_password(&read_stdin()?));
@@ -87,13 +101,23 @@ async fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::NewToken => {
-            let token = format!("efk_{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
-            println!("token:  {token}\nsha256: {}", hex::encode(users::token_hash(&token)));
+            let token = format!(
+                "efk_{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            );
+            println!(
+                "token:  {token}\nsha256: {}",
+                hex::encode(users::token_hash(&token))
+            );
             Ok(())
         }
         Command::NewSessionKey => {
             let key = axum_extra::extract::cookie::Key::generate();
-            println!("{}", base64::engine::general_purpose::STANDARD.encode(key.master()));
+            println!(
+                "{}",
+                base64::engine::general_purpose::STANDARD.encode(key.master())
+            );
             Ok(())
         }
     }
@@ -101,7 +125,9 @@ async fn run(command: Command) -> Result<(), String> {
 
 fn read_stdin() -> Result<String, String> {
     let mut text = String::new();
-    std::io::stdin().read_to_string(&mut text).map_err(|e| e.to_string())?;
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
     let text = text.trim_end_matches(['\r', '\n']).to_string();
     if text.is_empty() {
         return Err("nothing on standard input".into());

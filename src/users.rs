@@ -155,7 +155,9 @@ impl Users {
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W8V5P+OfZPRWQ2kWmn7sM0s+cVXjhSeH4G1qJ9K7F2k";
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// An argon2id PHC string for a password, for the users file.
@@ -203,8 +205,16 @@ mod tests {
     #[test]
     fn bad_entries_are_refused_with_the_login() {
         let err = Users::parse(&file("plain-text")).unwrap_err().to_string();
-        assert!(err.contains("Anna@example.com") && err.contains("argon2"), "{err}");
+        assert!(
+            err.contains("Anna@example.com") && err.contains("argon2"),
+            "{err}"
+        );
         let no_customer = file(&hash_password("pw")).replace("customer = \"C-1\"", "");
-        assert!(Users::parse(&no_customer).unwrap_err().to_string().contains("customer"));
+        assert!(
+            Users::parse(&no_customer)
+                .unwrap_err()
+                .to_string()
+                .contains("customer")
+        );
     }
 }

@@ -77,7 +77,9 @@ impl CacheKey {
             }
             Self::Product(s) | Self::Availability(s) => s.as_str().len(),
             Self::Price(c, s) => ids(&[c.as_str(), s.as_str()]),
-            Self::PriceBatch(c, skus) => c.as_str().len() + skus.iter().map(|s| s.as_str().len()).sum::<usize>(),
+            Self::PriceBatch(c, skus) => {
+                c.as_str().len() + skus.iter().map(|s| s.as_str().len()).sum::<usize>()
+            }
             Self::AvailabilityBatch(skus) => skus.iter().map(|s| s.as_str().len()).sum(),
             Self::Customer(c) | Self::Orders(c) | Self::Invoices(c) => c.as_str().len(),
             Self::Order(c, n) => ids(&[c.as_str(), n.as_str()]),

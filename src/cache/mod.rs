@@ -16,9 +16,9 @@ use moka::future::Cache;
 
 use crate::config::CacheConfig;
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey,
-    Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price,
-    Product, ProductPage, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
+    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
+    ProductPage, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
@@ -101,7 +101,13 @@ impl CachedErp {
         let mut found: Vec<Arc<T>> = Vec::with_capacity(wanted.len());
         let mut missing = Vec::new();
         for sku in &wanted {
-            match self.cache.get(&key_for(sku)).await.as_ref().and_then(&unwrap) {
+            match self
+                .cache
+                .get(&key_for(sku))
+                .await
+                .as_ref()
+                .and_then(&unwrap)
+            {
                 Some(Some(item)) => found.push(item),
                 Some(None) => {}
                 None => missing.push(sku.clone()),
@@ -118,7 +124,9 @@ impl CachedErp {
                         let item = items.iter().find(|i| i.sku() == sku).cloned();
                         cache.insert(key_for(sku), wrap(item)).await;
                     }
-                    Ok(CacheValue::Batch(Arc::new(items.into_iter().map(|i| i as _).collect())))
+                    Ok(CacheValue::Batch(Arc::new(
+                        items.into_iter().map(|i| i as _).collect(),
+                    )))
                 })
                 .await?;
             if let CacheValue::Batch(items) = batch {
@@ -150,7 +158,9 @@ impl HasSku for Availability {
 macro_rules! cached {
     ($self:ident, $key:expr, $variant:ident, $load:expr) => {{
         let value = $self
-            .read($key, async { Ok(CacheValue::$variant(Arc::new($load.await?))) })
+            .read($key, async {
+                Ok(CacheValue::$variant(Arc::new($load.await?)))
+            })
             .await?;
         match value {
             CacheValue::$variant(v) => Ok((*v).clone()),
@@ -170,7 +180,12 @@ impl Erp for CachedErp {
     }
 
     async fn categories(&self) -> ErpResult<Vec<Category>> {
-        cached!(self, CacheKey::Categories, Categories, self.inner.categories())
+        cached!(
+            self,
+            CacheKey::Categories,
+            Categories,
+            self.inner.categories()
+        )
     }
 
     async fn search_products(&self, query: &CatalogQuery) -> ErpResult<ProductPage> {
@@ -179,7 +194,12 @@ impl Erp for CachedErp {
     }
 
     async fn product(&self, sku: &Sku) -> ErpResult<Product> {
-        cached!(self, CacheKey::Product(sku.clone()), Product, self.inner.product(sku))
+        cached!(
+            self,
+            CacheKey::Product(sku.clone()),
+            Product,
+            self.inner.product(sku)
+        )
     }
 
     async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
@@ -220,7 +240,9 @@ impl Erp for CachedErp {
     async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
         let result = self.inner.create_order(key, order).await;
         // Whatever happened, the buyer's next look at their orders must come from the ERP.
-        self.cache.invalidate(&CacheKey::Orders(order.customer.clone())).await;
+        self.cache
+            .invalidate(&CacheKey::Orders(order.customer.clone()))
+            .await;
         result
     }
 
@@ -258,7 +280,12 @@ impl Erp for CachedErp {
         number: &InvoiceNumber,
     ) -> ErpResult<Document> {
         let key = CacheKey::Document(customer.clone(), number.clone());
-        cached!(self, key, Document, self.inner.invoice_document(customer, number))
+        cached!(
+            self,
+            key,
+            Document,
+            self.inner.invoice_document(customer, number)
+        )
     }
 }
 

@@ -30,7 +30,12 @@ pub enum IdError {
     },
 }
 
-fn check(kind: &'static str, value: &str, max: usize, allowed: fn(char) -> bool) -> Result<(), IdError> {
+fn check(
+    kind: &'static str,
+    value: &str,
+    max: usize,
+    allowed: fn(char) -> bool,
+) -> Result<(), IdError> {
     if value.is_empty() {
         return Err(IdError::Empty { kind });
     }

@@ -16,8 +16,8 @@ pub use ids::{AddressId, CustomerId, IdError, IdempotencyKey, InvoiceNumber, Ord
 pub use invoice::{Document, Invoice, InvoiceLine, InvoiceStatus, InvoiceSummary};
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
-    Delivery, NewOrder, NewOrderLine, Order, OrderLine, OrderStatus, OrderSummary, OrderTotals,
-    InvalidOrder, Quantity, QuantityError,
+    Delivery, InvalidOrder, NewOrder, NewOrderLine, Order, OrderLine, OrderStatus, OrderSummary,
+    OrderTotals, Quantity, QuantityError,
 };
 pub use product::{
     Attribute, Availability, CatalogQuery, Category, Price, PriceTier, Product, ProductPage,

@@ -23,7 +23,10 @@ pub enum MoneyError {
 impl Currency {
     /// Parses a three-letter upper-case code.
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
-        let bytes: [u8; 3] = code.as_bytes().try_into().map_err(|_| MoneyError::BadCurrency)?;
+        let bytes: [u8; 3] = code
+            .as_bytes()
+            .try_into()
+            .map_err(|_| MoneyError::BadCurrency)?;
         if bytes.iter().all(u8::is_ascii_uppercase) {
             Ok(Self(bytes))
         } else {
@@ -89,7 +92,10 @@ impl Money {
 
     /// This amount times a quantity, rounded half-up to cents.
     pub fn times(self, quantity: u32) -> Money {
-        Money::new(round_cents(self.amount * Decimal::from(quantity)), self.currency)
+        Money::new(
+            round_cents(self.amount * Decimal::from(quantity)),
+            self.currency,
+        )
     }
 }
 
@@ -111,7 +117,11 @@ impl fmt::Display for Money {
             }
             grouped.push(c);
         }
-        let sign = if self.amount.is_sign_negative() && !self.amount.is_zero() { "-" } else { "" };
+        let sign = if self.amount.is_sign_negative() && !self.amount.is_zero() {
+            "-"
+        } else {
+            ""
+        };
         write!(f, "{} {sign}{grouped}.{frac}", self.currency)
     }
 }
@@ -130,7 +140,10 @@ mod tests {
         assert_eq!(Money::new(dec!(1234.5), eur()).to_string(), "EUR 1,234.50");
         assert_eq!(Money::new(dec!(0.4830), eur()).to_string(), "EUR 0.4830");
         assert_eq!(Money::new(dec!(-12), eur()).to_string(), "EUR -12.00");
-        assert_eq!(Money::new(dec!(1000000), eur()).to_string(), "EUR 1,000,000.00");
+        assert_eq!(
+            Money::new(dec!(1000000), eur()).to_string(),
+            "EUR 1,000,000.00"
+        );
     }
 
     #[test]

@@ -95,13 +95,20 @@ impl NewOrder {
     /// (when one was named), date, note and lines. A repeated idempotency key with a different
     /// order is a client error, never a second order.
     pub fn matches(&self, order: &Order) -> bool {
-        let mut asked: Vec<_> = self.lines.iter().map(|l| (&l.sku, l.quantity.get())).collect();
+        let mut asked: Vec<_> = self
+            .lines
+            .iter()
+            .map(|l| (&l.sku, l.quantity.get()))
+            .collect();
         let mut held: Vec<_> = order.lines.iter().map(|l| (&l.sku, l.quantity)).collect();
         asked.sort();
         held.sort();
         self.customer == order.customer
             && self.po_number == order.po_number
-            && self.ship_to.as_ref().is_none_or(|id| *id == order.ship_to.id)
+            && self
+                .ship_to
+                .as_ref()
+                .is_none_or(|id| *id == order.ship_to.id)
             && self.requested_date == order.requested_date
             && self.note.as_deref().unwrap_or("") == order.note.as_deref().unwrap_or("")
             && asked == held
@@ -292,8 +299,15 @@ impl NewOrder {
         {
             return fail("The PO number may have at most 35 characters and no line breaks.");
         }
-        self.note = self.note.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-        if self.note.as_ref().is_some_and(|n| n.chars().count() > Self::MAX_NOTE_LEN) {
+        self.note = self
+            .note
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        if self
+            .note
+            .as_ref()
+            .is_some_and(|n| n.chars().count() > Self::MAX_NOTE_LEN)
+        {
             return fail("The note may have at most 1000 characters.");
         }
         if let Some(date) = self.requested_date {
@@ -309,7 +323,8 @@ impl NewOrder {
             match merged.iter_mut().find(|l| l.sku == line.sku) {
                 Some(existing) => {
                     let sum = i64::from(existing.quantity.get()) + i64::from(line.quantity.get());
-                    existing.quantity = Quantity::new(sum).map_err(|e| InvalidOrder(format!("{}: {e}", line.sku)))?;
+                    existing.quantity = Quantity::new(sum)
+                        .map_err(|e| InvalidOrder(format!("{}: {e}", line.sku)))?;
                 }
                 None => merged.push(line),
             }

@@ -124,13 +124,23 @@ pub struct Price {
 
 impl Price {
     /// A price with its ladder sorted and checked; `None` when it has no step for quantity 1.
-    pub fn new(sku: Sku, currency: Currency, mut tiers: Vec<PriceTier>, as_of: DateTime<Utc>) -> Option<Self> {
+    pub fn new(
+        sku: Sku,
+        currency: Currency,
+        mut tiers: Vec<PriceTier>,
+        as_of: DateTime<Utc>,
+    ) -> Option<Self> {
         tiers.sort_by_key(|t| t.min_quantity);
         tiers.dedup_by_key(|t| t.min_quantity);
         if tiers.first().map(|t| t.min_quantity) != Some(1) {
             return None;
         }
-        Some(Self { sku, currency, tiers, as_of })
+        Some(Self {
+            sku,
+            currency,
+            tiers,
+            as_of,
+        })
     }
 
     /// The price of one unit when buying `quantity` units.
@@ -177,9 +187,17 @@ mod tests {
     fn price(tiers: &[(u32, Decimal)]) -> Option<Price> {
         let tiers = tiers
             .iter()
-            .map(|&(min_quantity, unit_price)| PriceTier { min_quantity, unit_price })
+            .map(|&(min_quantity, unit_price)| PriceTier {
+                min_quantity,
+                unit_price,
+            })
             .collect();
-        Price::new(Sku::parse("A").unwrap(), Currency::parse("EUR").unwrap(), tiers, Utc::now())
+        Price::new(
+            Sku::parse("A").unwrap(),
+            Currency::parse("EUR").unwrap(),
+            tiers,
+            Utc::now(),
+        )
     }
 
     #[test]

@@ -41,23 +41,32 @@ pub enum ErpError {
 impl ErpError {
     /// An `Unavailable` with a description for the logs.
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::Unavailable { detail: detail.into() }
+        Self::Unavailable {
+            detail: detail.into(),
+        }
     }
 
     /// An `InvalidData` with a description for the logs.
     pub fn invalid_data(detail: impl Into<String>) -> Self {
-        Self::InvalidData { detail: detail.into() }
+        Self::InvalidData {
+            detail: detail.into(),
+        }
     }
 
     /// A `Rejected` with a buyer-safe reason.
     pub fn rejected(reason: impl Into<String>) -> Self {
-        Self::Rejected { reason: reason.into() }
+        Self::Rejected {
+            reason: reason.into(),
+        }
     }
 
     /// Whether the ERP itself is in trouble (as opposed to the request or the record), which is
     /// what a circuit breaker and the status page count.
     pub fn is_erp_failure(&self) -> bool {
-        matches!(self, Self::Timeout | Self::Unavailable { .. } | Self::InvalidData { .. })
+        matches!(
+            self,
+            Self::Timeout | Self::Unavailable { .. } | Self::InvalidData { .. }
+        )
     }
 }
 

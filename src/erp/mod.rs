@@ -13,9 +13,9 @@ use async_trait::async_trait;
 pub use error::{ErpError, ErpResult};
 
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey,
-    Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price,
-    Product, ProductPage, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
+    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
+    ProductPage, Sku,
 };
 
 /// An ERP, as the gateway needs it. Every method is a live call to the system of record.
@@ -86,10 +86,14 @@ pub trait Erp: Send + Sync + 'static {
 }
 
 /// Builds the adapter the configuration names: the one place that knows every adapter.
-pub fn connect(config: &crate::config::ErpConfig) -> Result<std::sync::Arc<dyn Erp>, Box<dyn std::error::Error + Send + Sync>> {
+pub fn connect(
+    config: &crate::config::ErpConfig,
+) -> Result<std::sync::Arc<dyn Erp>, Box<dyn std::error::Error + Send + Sync>> {
     use crate::config::ErpConfig;
     Ok(match config {
-        ErpConfig::Demo { data_dir: Some(dir) } => std::sync::Arc::new(demo::DemoErp::from_dir(dir)?),
+        ErpConfig::Demo {
+            data_dir: Some(dir),
+        } => std::sync::Arc::new(demo::DemoErp::from_dir(dir)?),
         ErpConfig::Demo { data_dir: None } => std::sync::Arc::new(demo::DemoErp::embedded()?),
     })
 }

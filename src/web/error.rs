@@ -133,7 +133,9 @@ impl From<ErpError> for AppError {
                 tracing::warn!(erp.error = %detail, "ERP unavailable");
                 Self::ErpUnavailable
             }
-            ErpError::InvalidData { detail } => Self::Internal(format!("invalid ERP data: {detail}")),
+            ErpError::InvalidData { detail } => {
+                Self::Internal(format!("invalid ERP data: {detail}"))
+            }
             ErpError::Unsupported { operation } => {
                 Self::Internal(format!("ERP does not support {operation}"))
             }

@@ -4,9 +4,9 @@
 
 mod api;
 mod assets;
-mod layout;
 mod error;
 mod health;
+mod layout;
 mod render;
 mod session;
 mod storefront;
@@ -14,9 +14,9 @@ mod storefront;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::{Router, middleware};
 use axum::extract::FromRef;
 use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::{Router, middleware};
 use axum_extra::extract::cookie::Key;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;

@@ -39,9 +39,17 @@ struct ErrorPage {
 }
 
 /// Renders every error response: HTML pages for browsers, JSON under `/api/`.
-pub async fn render_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn render_errors(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
-    let csrf = request.extensions().get::<Session>().map(|s| s.csrf.clone()).unwrap_or_default();
+    let csrf = request
+        .extensions()
+        .get::<Session>()
+        .map(|s| s.csrf.clone())
+        .unwrap_or_default();
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -50,6 +58,8 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     let (mut parts, body) = response.into_parts();
     let error = match parts.extensions.remove::<Arc<AppError>>() {
         Some(error) => (*error).clone(),
+        // A page or JSON body a handler made on purpose (a form shown again with its error).
+        None if is_rendered(&parts.headers) => return Response::from_parts(parts, body),
         None => error_for_status(status, body, is_api).await,
     };
     error.log();
@@ -66,6 +76,13 @@ pub async fn render_errors(State(state): State<AppState>, request: Request, next
     }
     *rendered.status_mut() = error.status();
     rendered
+}
+
+fn is_rendered(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"))
 }
 
 /// An error response made by axum or a layer rather than a handler.

@@ -42,7 +42,10 @@ impl Session {
 
     /// A new session for a user who just proved who they are; the CSRF token changes too.
     pub fn logged_in(login: &str) -> Self {
-        Self { login: Some(login.to_string()), ..Self::anonymous() }
+        Self {
+            login: Some(login.to_string()),
+            ..Self::anonymous()
+        }
     }
 
     fn is_expired(&self, site: &Site) -> bool {
@@ -98,12 +101,19 @@ pub async fn load_session(
 }
 
 /// A cookie with the attributes every erpfront cookie has.
-pub fn cookie(site: &Site, name: &'static str, value: String, max_age_secs: u64) -> Cookie<'static> {
+pub fn cookie(
+    site: &Site,
+    name: &'static str,
+    value: String,
+    max_age_secs: u64,
+) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(site.secure_cookies)
-        .max_age(cookie::time::Duration::seconds(i64::try_from(max_age_secs).unwrap_or(i64::MAX)))
+        .max_age(cookie::time::Duration::seconds(
+            i64::try_from(max_age_secs).unwrap_or(i64::MAX),
+        ))
         .build()
 }

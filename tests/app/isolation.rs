@@ -7,8 +7,20 @@ use serde_json::Value;
 use crate::support::{ANNA, GLOBEX_TOKEN, NORTHWIND_TOKEN, TestApp, spawn_app};
 
 async fn first(app: &TestApp, token: &str, path: &str) -> String {
-    let body: Value = app.api().get(app.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
-    body["items"][0]["number"].as_str().unwrap_or_else(|| panic!("{path} has items: {body}")).to_string()
+    let body: Value = app
+        .api()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["items"][0]["number"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{path} has items: {body}"))
+        .to_string()
 }
 
 #[tokio::test]
@@ -20,24 +32,55 @@ async fn a_buyer_gets_404_for_another_customers_order_invoice_and_pdf() {
     let invoice_path = invoice_path.trim_start_matches('=');
 
     // Li can read her own, which warms the cache with Globex's data.
-    for path in [format!("/api/v1/orders/{order}"), format!("/api/v1/invoices/{invoice_path}"), format!("/api/v1/invoices/{invoice_path}/pdf")] {
-        let response = app.api().get(app.url(&path)).bearer_auth(GLOBEX_TOKEN).send().await.unwrap();
+    for path in [
+        format!("/api/v1/orders/{order}"),
+        format!("/api/v1/invoices/{invoice_path}"),
+        format!("/api/v1/invoices/{invoice_path}/pdf"),
+    ] {
+        let response = app
+            .api()
+            .get(app.url(&path))
+            .bearer_auth(GLOBEX_TOKEN)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path} for its owner");
     }
 
-    for path in [format!("/api/v1/orders/{order}"), format!("/api/v1/invoices/{invoice_path}"), format!("/api/v1/invoices/{invoice_path}/pdf")] {
-        let response = app.api().get(app.url(&path)).bearer_auth(NORTHWIND_TOKEN).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path} through the API");
+    for path in [
+        format!("/api/v1/orders/{order}"),
+        format!("/api/v1/invoices/{invoice_path}"),
+        format!("/api/v1/invoices/{invoice_path}/pdf"),
+    ] {
+        let response = app
+            .api()
+            .get(app.url(&path))
+            .bearer_auth(NORTHWIND_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_FOUND,
+            "{path} through the API"
+        );
         let body = response.text().await.unwrap();
         assert!(!body.contains("Globex"), "nothing of Globex leaks: {body}");
     }
 
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
-    for path in [format!("/orders/{order}"), format!("/invoices/{invoice_path}"), format!("/invoices/{invoice_path}/pdf")] {
+    for path in [
+        format!("/orders/{order}"),
+        format!("/invoices/{invoice_path}"),
+        format!("/invoices/{invoice_path}/pdf"),
+    ] {
         let (status, body) = anna.get(&path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path} in the storefront");
-        assert!(!body.contains("Globex"), "nothing of Globex leaks on {path}");
+        assert!(
+            !body.contains("Globex"),
+            "nothing of Globex leaks on {path}"
+        );
         assert!(!body.contains("%PDF"), "no document on {path}");
     }
 }
@@ -48,30 +91,65 @@ async fn lists_show_only_the_callers_own_orders_and_invoices() {
     let list = |token: &'static str, path: &'static str| {
         let app = &app;
         async move {
-            let body: Value = app.api().get(app.url(path)).bearer_auth(token).send().await.unwrap().json().await.unwrap();
-            body["items"].as_array().unwrap().iter().map(|i| i["number"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+            let body: Value = app
+                .api()
+                .get(app.url(path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["number"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
         }
     };
     let northwind = list(NORTHWIND_TOKEN, "/api/v1/orders").await;
     let globex = list(GLOBEX_TOKEN, "/api/v1/orders").await;
     assert!(!northwind.is_empty() && !globex.is_empty());
-    assert!(northwind.iter().all(|n| !globex.contains(n)), "no order in both lists");
+    assert!(
+        northwind.iter().all(|n| !globex.contains(n)),
+        "no order in both lists"
+    );
     let northwind = list(NORTHWIND_TOKEN, "/api/v1/invoices").await;
     let globex = list(GLOBEX_TOKEN, "/api/v1/invoices").await;
-    assert!(northwind.iter().all(|n| !globex.contains(n)), "no invoice in both lists");
+    assert!(
+        northwind.iter().all(|n| !globex.contains(n)),
+        "no invoice in both lists"
+    );
 }
 
 #[tokio::test]
 async fn the_api_refuses_missing_wrong_and_service_tokens() {
     let app = spawn_app().await;
-    let no_token = app.api().get(app.url("/api/v1/orders")).send().await.unwrap();
+    let no_token = app
+        .api()
+        .get(app.url("/api/v1/orders"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_token.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(no_token.headers()["www-authenticate"], "Bearer");
     let body: Value = no_token.json().await.unwrap();
     assert_eq!(body["error"]["code"], "unauthorized");
     assert_eq!(body["error"]["support"]["phone"], "+49 30 555 0100");
-    for token in ["wrong", "demo-northwind ", "demo-service"] {
-        let response = app.api().get(app.url("/api/v1/orders")).bearer_auth(token).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "token {token:?}");
+    for token in ["wrong", "demo-northwindx", "demo-service"] {
+        let response = app
+            .api()
+            .get(app.url("/api/v1/orders"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "token {token:?}"
+        );
     }
 }

@@ -6,7 +6,10 @@ use std::sync::Arc;
 use erpfront::erp::demo::DemoErp;
 use reqwest::StatusCode;
 
-use crate::support::{ANNA, Browser, CountingErp, attr_of, html, sku_in_stock, some_products, spawn_app, spawn_app_with, text_of};
+use crate::support::{
+    ANNA, Browser, CountingErp, attr_of, html, sku_in_stock, some_products, spawn_app,
+    spawn_app_with, text_of,
+};
 
 fn cart_quantity(body: &str, sku: &str) -> Option<String> {
     attr_of(&html(body), &format!("input[name=qty_{sku}]"), "value")
@@ -20,7 +23,8 @@ async fn a_restarted_server_still_accepts_the_old_session_and_cart() {
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
     anna.get("/catalog").await;
-    anna.post("/cart/add", &[("sku", &sku), ("quantity", "7")]).await;
+    anna.post("/cart/add", &[("sku", &sku), ("quantity", "7")])
+        .await;
     let client = anna.client();
     app.stop().await;
 
@@ -28,17 +32,42 @@ async fn a_restarted_server_still_accepts_the_old_session_and_cart() {
     let mut again = Browser::with_client(&restarted.address, client);
     let (status, body) = again.get("/cart").await;
     assert_eq!(status, StatusCode::OK, "still logged in after the restart");
-    assert_eq!(cart_quantity(&body, &sku).as_deref(), Some("7"), "the cart survived");
+    assert_eq!(
+        cart_quantity(&body, &sku).as_deref(),
+        Some("7"),
+        "the cart survived"
+    );
 }
 
 #[tokio::test]
 async fn garbage_cookies_are_ignored_not_trusted() {
     let app = spawn_app().await;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    for cookie in ["erpfront_session=garbage", "erpfront_session=%00%ff; erpfront_cart=also-garbage", "erpfront_session="] {
-        let response = client.get(app.url("/orders")).header("cookie", cookie).send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{cookie}: treated as logged out");
-        assert!(response.headers()["location"].to_str().unwrap().starts_with("/login"));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for cookie in [
+        "erpfront_session=garbage",
+        "erpfront_session=%00%ff; erpfront_cart=also-garbage",
+        "erpfront_session=",
+    ] {
+        let response = client
+            .get(app.url("/orders"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{cookie}: treated as logged out"
+        );
+        assert!(
+            response.headers()["location"]
+                .to_str()
+                .unwrap()
+                .starts_with("/login")
+        );
     }
     // A real session with a tampered cart cookie: an empty cart, not an error.
     let mut anna = app.browser();
@@ -54,7 +83,10 @@ async fn a_form_without_the_right_csrf_token_is_refused_and_changes_nothing() {
     let sku = sku_in_stock(&app).await;
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
-    for form in [vec![("sku", sku.as_str()), ("quantity", "1")], vec![("csrf", "forged"), ("sku", sku.as_str()), ("quantity", "1")]] {
+    for form in [
+        vec![("sku", sku.as_str()), ("quantity", "1")],
+        vec![("csrf", "forged"), ("sku", sku.as_str()), ("quantity", "1")],
+    ] {
         let (status, _, body) = anna.post_raw("/cart/add", &form).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert!(text_of(&html(&body), "h1").contains("expired"));
@@ -67,7 +99,12 @@ async fn a_form_without_the_right_csrf_token_is_refused_and_changes_nothing() {
     other.get("/login").await;
     let (_, body) = other.get("/login").await;
     let foreign = attr_of(&html(&body), "input[name=csrf]", "value").unwrap();
-    let (status, _, _) = anna.post_raw("/cart/add", &[("csrf", &foreign), ("sku", &sku), ("quantity", "1")]).await;
+    let (status, _, _) = anna
+        .post_raw(
+            "/cart/add",
+            &[("csrf", &foreign), ("sku", &sku), ("quantity", "1")],
+        )
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -78,23 +115,46 @@ async fn bad_quantities_and_unknown_skus_get_clear_errors_and_keep_the_cart() {
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
     anna.get("/catalog").await;
-    anna.post("/cart/add", &[("sku", &sku), ("quantity", "2")]).await;
-    let cases = [("-3", "at least 1"), ("0", "at least 1"), ("100000", "at most"), ("1e9", "whole number"), ("abc", "whole number")];
+    anna.post("/cart/add", &[("sku", &sku), ("quantity", "2")])
+        .await;
+    let cases = [
+        ("-3", "at least 1"),
+        ("0", "at least 1"),
+        ("100000", "at most"),
+        ("1e9", "whole number"),
+        ("abc", "whole number"),
+    ];
     for (quantity, words) in cases {
-        let (status, _, body) = anna.post("/cart/add", &[("sku", &sku), ("quantity", quantity)]).await;
+        let (status, _, body) = anna
+            .post("/cart/add", &[("sku", &sku), ("quantity", quantity)])
+            .await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "quantity {quantity}");
-        assert!(text_of(&html(&body), "main").contains(words), "quantity {quantity}");
+        assert!(
+            text_of(&html(&body), "main").contains(words),
+            "quantity {quantity}"
+        );
         anna.get("/catalog").await;
     }
-    let (status, _, body) = anna.post("/cart/add", &[("sku", "NO-SUCH-SKU"), ("quantity", "1")]).await;
+    let (status, _, body) = anna
+        .post("/cart/add", &[("sku", "NO-SUCH-SKU"), ("quantity", "1")])
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text_of(&html(&body), "main").contains("NO-SUCH-SKU"));
     anna.get("/catalog").await;
-    let (status, _, body) = anna.post("/cart/quick-order", &[("lines", &format!("{sku} 1\nNO-SUCH-SKU 2"))]).await;
+    let (status, _, body) = anna
+        .post(
+            "/cart/quick-order",
+            &[("lines", &format!("{sku} 1\nNO-SUCH-SKU 2"))],
+        )
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(&html(&body), ".notice-error").contains("NO-SUCH-SKU"));
     let (_, body) = anna.get("/cart").await;
-    assert_eq!(cart_quantity(&body, &sku).as_deref(), Some("2"), "the cart is as it was");
+    assert_eq!(
+        cart_quantity(&body, &sku).as_deref(),
+        Some("2"),
+        "the cart is as it was"
+    );
 }
 
 #[tokio::test]
@@ -105,19 +165,38 @@ async fn a_cart_of_fifty_lines_checks_out() {
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
     anna.get("/cart").await;
-    let lines: String = products.iter().map(|(sku, _)| format!("{sku} 1\n")).collect();
+    let lines: String = products
+        .iter()
+        .map(|(sku, _)| format!("{sku} 1\n"))
+        .collect();
     let (status, location, _) = anna.post("/cart/quick-order", &[("lines", &lines)]).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
     let (_, body) = anna.get("/cart").await;
-    assert_eq!(html(&body).select(&scraper::Selector::parse("table.lines tbody tr").unwrap()).count(), 50);
+    assert_eq!(
+        html(&body)
+            .select(&scraper::Selector::parse("table.lines tbody tr").unwrap())
+            .count(),
+        50
+    );
 
     let (_, body) = anna.get("/checkout").await;
     let key = attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
-    let form = [("idempotency_key", key.as_str()), ("po_number", "PO-FIFTY"), ("ship_to", ""), ("requested_date", ""), ("note", "")];
+    let form = [
+        ("idempotency_key", key.as_str()),
+        ("po_number", "PO-FIFTY"),
+        ("ship_to", ""),
+        ("requested_date", ""),
+        ("note", ""),
+    ];
     let (status, location, body) = anna.post("/checkout", &form).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
     let (_, body) = anna.get(&location).await;
-    assert_eq!(html(&body).select(&scraper::Selector::parse("table.lines tbody tr").unwrap()).count(), 50);
+    assert_eq!(
+        html(&body)
+            .select(&scraper::Selector::parse("table.lines tbody tr").unwrap())
+            .count(),
+        50
+    );
 
     // Submitting the same form again (a double click, a back button) finds the same order.
     anna.get("/cart").await;
@@ -133,16 +212,30 @@ async fn checkout_refuses_a_past_date_and_keeps_the_cart() {
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
     anna.get("/catalog").await;
-    anna.post("/cart/add", &[("sku", &sku), ("quantity", "1")]).await;
+    anna.post("/cart/add", &[("sku", &sku), ("quantity", "1")])
+        .await;
     let (_, body) = anna.get("/checkout").await;
     let key = attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
     let (status, _, body) = anna
-        .post("/checkout", &[("idempotency_key", &key), ("po_number", "PO-PAST"), ("ship_to", ""), ("requested_date", "2001-01-01"), ("note", "")])
+        .post(
+            "/checkout",
+            &[
+                ("idempotency_key", &key),
+                ("po_number", "PO-PAST"),
+                ("ship_to", ""),
+                ("requested_date", "2001-01-01"),
+                ("note", ""),
+            ],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let page = html(&body);
     assert!(text_of(&page, ".notice-error").contains("past"));
-    assert_eq!(attr_of(&page, "input[name=po_number]", "value").as_deref(), Some("PO-PAST"), "what was typed is kept");
+    assert_eq!(
+        attr_of(&page, "input[name=po_number]", "value").as_deref(),
+        Some("PO-PAST"),
+        "what was typed is kept"
+    );
     let (_, body) = anna.get("/cart").await;
     assert_eq!(cart_quantity(&body, &sku).as_deref(), Some("1"));
 }
@@ -154,10 +247,17 @@ async fn checkout_tells_the_truth_when_the_erp_does_not_answer() {
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
     anna.get("/catalog").await;
-    anna.post("/cart/add", &[("sku", &sku), ("quantity", "1")]).await;
+    anna.post("/cart/add", &[("sku", &sku), ("quantity", "1")])
+        .await;
     let (_, body) = anna.get("/checkout").await;
     let key = attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
-    let form = [("idempotency_key", key.as_str()), ("po_number", "PO-DOWN"), ("ship_to", ""), ("requested_date", ""), ("note", "")];
+    let form = [
+        ("idempotency_key", key.as_str()),
+        ("po_number", "PO-DOWN"),
+        ("ship_to", ""),
+        ("requested_date", ""),
+        ("note", ""),
+    ];
     app.erp.fail_next(3);
     let (status, _, body) = anna.post("/checkout", &form).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);

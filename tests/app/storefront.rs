@@ -18,14 +18,22 @@ async fn a_buyer_searches_orders_and_finds_the_order_and_an_invoice_pdf() {
     let (status, body) = anna.get(&format!("/catalog?q={sku}")).await;
     assert_eq!(status, StatusCode::OK);
     let page = html(&body);
-    assert!(text_of(&page, ".product-card .sku").contains(&sku), "search finds {sku}");
+    assert!(
+        text_of(&page, ".product-card .sku").contains(&sku),
+        "search finds {sku}"
+    );
     assert!(text_of(&page, ".account").contains("Northwind Traders"));
 
-    let (_, location, _) = anna.post("/cart/add", &[("sku", &sku), ("quantity", "3")]).await;
+    let (_, location, _) = anna
+        .post("/cart/add", &[("sku", &sku), ("quantity", "3")])
+        .await;
     assert_eq!(location, "/cart");
     let (_, body) = anna.get("/cart").await;
     let cart = html(&body);
-    assert_eq!(attr_of(&cart, &format!("input[name=qty_{sku}]"), "value").as_deref(), Some("3"));
+    assert_eq!(
+        attr_of(&cart, &format!("input[name=qty_{sku}]"), "value").as_deref(),
+        Some("3")
+    );
 
     let (status, body) = anna.get("/checkout").await;
     assert_eq!(status, StatusCode::OK);
@@ -35,12 +43,28 @@ async fn a_buyer_searches_orders_and_finds_the_order_and_an_invoice_pdf() {
     let (status, location, _) = anna
         .post(
             "/checkout",
-            &[("idempotency_key", &key), ("po_number", "PO-E2E-1"), ("ship_to", &ship_to), ("requested_date", ""), ("note", "Gate 4")],
+            &[
+                ("idempotency_key", &key),
+                ("po_number", "PO-E2E-1"),
+                ("ship_to", &ship_to),
+                ("requested_date", ""),
+                ("note", "Gate 4"),
+            ],
         )
         .await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "checkout redirects to the confirmation");
-    assert!(location.starts_with("/orders/") && location.ends_with("?placed=1"), "{location}");
-    let number = location.trim_start_matches("/orders/").trim_end_matches("?placed=1").to_string();
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "checkout redirects to the confirmation"
+    );
+    assert!(
+        location.starts_with("/orders/") && location.ends_with("?placed=1"),
+        "{location}"
+    );
+    let number = location
+        .trim_start_matches("/orders/")
+        .trim_end_matches("?placed=1")
+        .to_string();
 
     let (status, body) = anna.get(&location).await;
     assert_eq!(status, StatusCode::OK);
@@ -50,13 +74,20 @@ async fn a_buyer_searches_orders_and_finds_the_order_and_an_invoice_pdf() {
     assert!(text_of(&confirmation, "table.lines").contains(&sku));
 
     let (_, body) = anna.get("/orders").await;
-    assert!(text_of(&html(&body), "table.lines").contains(&number), "history lists the new order");
+    assert!(
+        text_of(&html(&body), "table.lines").contains(&number),
+        "history lists the new order"
+    );
     let (_, body) = anna.get("/cart").await;
-    assert!(text_of(&html(&body), ".notice").contains("empty"), "the cart is emptied after ordering");
+    assert!(
+        text_of(&html(&body), ".notice").contains("empty"),
+        "the cart is emptied after ordering"
+    );
 
     let (_, body) = anna.get("/invoices").await;
     let invoices = html(&body);
-    let pdf_link = attr_of(&invoices, "table.lines a[href$='/pdf']", "href").expect("an invoice with a PDF link");
+    let pdf_link = attr_of(&invoices, "table.lines a[href$='/pdf']", "href")
+        .expect("an invoice with a PDF link");
     let pdf = anna.client().get(app.url(&pdf_link)).send().await.unwrap();
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
@@ -92,7 +123,10 @@ async fn the_product_page_shows_the_quantity_ladder_for_a_customer_with_tiers() 
     let (_, body) = anna.get(&format!("/products/{sku}")).await;
     let page = html(&body);
     let tiers = text_of(&page, "table.tiers tbody tr");
-    assert!(tiers.split(" | ").count() >= 2, "Northwind has quantity tiers: {tiers}");
+    assert!(
+        tiers.split(" | ").count() >= 2,
+        "Northwind has quantity tiers: {tiers}"
+    );
     assert!(text_of(&page, ".stock").contains("available"));
 }
 
@@ -102,7 +136,12 @@ async fn pages_need_a_login_and_come_back_after_it() {
     let mut browser = app.browser();
     let (status, _) = browser.get("/orders").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, location, _) = browser.post("/login", &[("login", ANNA), ("password", "demo"), ("next", "/orders")]).await;
+    let (_, location, _) = browser
+        .post(
+            "/login",
+            &[("login", ANNA), ("password", "demo"), ("next", "/orders")],
+        )
+        .await;
     assert_eq!(location, "/orders");
 }
 
@@ -111,10 +150,17 @@ async fn a_wrong_password_is_refused_politely_and_logs_nobody_in() {
     let app = spawn_app().await;
     let mut browser = app.browser();
     browser.get("/login").await;
-    let (status, _, body) = browser.post("/login", &[("login", ANNA), ("password", "wrong")]).await;
+    let (status, _, body) = browser
+        .post("/login", &[("login", ANNA), ("password", "wrong")])
+        .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(text_of(&html(&body), ".notice-error").contains("not right"));
-    let (_, _, body) = browser.post("/login", &[("login", "nobody@example.com"), ("password", "demo")]).await;
+    let (_, _, body) = browser
+        .post(
+            "/login",
+            &[("login", "nobody@example.com"), ("password", "demo")],
+        )
+        .await;
     assert!(text_of(&html(&body), ".notice-error").contains("not right"));
     let (status, _) = browser.get("/orders").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "still not logged in");
@@ -125,12 +171,23 @@ async fn an_unknown_page_is_a_polite_404_with_the_support_contact() {
     let app = spawn_app().await;
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
-    for path in ["/no-such-page", "/products/NO-SUCH-SKU", "/orders/SO-0", "/products/%3Cscript%3E"] {
+    for path in [
+        "/no-such-page",
+        "/products/NO-SUCH-SKU",
+        "/orders/SO-0",
+        "/products/%3Cscript%3E",
+    ] {
         let (status, body) = anna.get(path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
         let page = html(&body);
-        assert!(text_of(&page, "main").contains("+49 30 555 0100"), "{path}: support phone shown");
-        assert!(!body.contains("<script>"), "{path}: nothing echoed unescaped");
+        assert!(
+            text_of(&page, "main").contains("+49 30 555 0100"),
+            "{path}: support phone shown"
+        );
+        assert!(
+            !body.contains("<script>"),
+            "{path}: nothing echoed unescaped"
+        );
     }
 }
 

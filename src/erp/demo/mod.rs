@@ -1,27 +1,276 @@
-//! placeholder until the demo adapter lands
+//! The demo ERP: an in-memory system of record for demos, development and tests.
+//!
+//! It owns a catalog, three customers with their price lists, past orders and invoices, loaded
+//! from the JSON files in `fixtures/demo/` (embedded at compile time, or read from a directory),
+//! and everything the buyers do to it afterwards: new orders and the stock they book. Nothing is
+//! written to disk, so a restart brings back the fixtures. The file formats are described on the
+//! record types in `records` and, for price lists, in `pricing`.
+
+mod load;
+mod pdf;
+mod pricing;
+mod records;
+mod store;
+#[cfg(test)]
+mod tests;
+
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
 use async_trait::async_trait;
-use crate::domain::*;
-use super::{Erp, ErpError, ErpResult};
-pub struct DemoErp;
-#[derive(Debug, thiserror::Error)]
-#[error("demo")]
-pub struct DemoDataError;
-impl DemoErp { pub fn embedded() -> Result<Self, DemoDataError> { Ok(Self) } pub fn from_dir(_: &Path) -> Result<Self, DemoDataError> { Ok(Self) } }
+use chrono::Utc;
+
+pub use records::DemoDataError;
+
+use records::Sources;
+use store::{Catalog, CustomerEntry, Ledger, newest_first};
+
+use crate::domain::{
+    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
+    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
+    ProductPage, Sku,
+};
+use crate::erp::{Erp, ErpError, ErpResult};
+
+/// The in-memory demo ERP. Cheap to query; every call answers from memory after the optional
+/// artificial latency.
+#[derive(Debug)]
+pub struct DemoErp {
+    catalog: Catalog,
+    /// What orders change, under one lock so that an idempotency check and the order it guards
+    /// cannot interleave with another submission.
+    ledger: Mutex<Ledger>,
+    latency: Duration,
+}
+
+impl DemoErp {
+    /// The demo ERP with the fixtures compiled into the binary.
+    pub fn embedded() -> Result<Self, DemoDataError> {
+        Self::from_sources(Sources {
+            categories: include_str!("../../../fixtures/demo/categories.json"),
+            products: include_str!("../../../fixtures/demo/products.json"),
+            customers: include_str!("../../../fixtures/demo/customers.json"),
+            orders: include_str!("../../../fixtures/demo/orders.json"),
+            invoices: include_str!("../../../fixtures/demo/invoices.json"),
+        })
+    }
+
+    /// The demo ERP with the five fixture files read from `dir`, for trying other data without
+    /// a rebuild.
+    pub fn from_dir(dir: &Path) -> Result<Self, DemoDataError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path).map_err(|error| DemoDataError::Read { path, error })
+        };
+        let (categories, products, customers, orders, invoices) = (
+            read(records::CATEGORIES)?,
+            read(records::PRODUCTS)?,
+            read(records::CUSTOMERS)?,
+            read(records::ORDERS)?,
+            read(records::INVOICES)?,
+        );
+        Self::from_sources(Sources {
+            categories: &categories,
+            products: &products,
+            customers: &customers,
+            orders: &orders,
+            invoices: &invoices,
+        })
+    }
+
+    fn from_sources(sources: Sources<'_>) -> Result<Self, DemoDataError> {
+        let (catalog, ledger) = load::load(sources)?;
+        Ok(Self {
+            catalog,
+            ledger: Mutex::new(ledger),
+            latency: Duration::ZERO,
+        })
+    }
+
+    /// Makes every call wait this long first, to exercise timeouts and loading states the way a
+    /// remote ERP would.
+    pub fn with_latency(self, latency: Duration) -> Self {
+        Self { latency, ..self }
+    }
+
+    async fn pause(&self) {
+        if !self.latency.is_zero() {
+            tokio::time::sleep(self.latency).await;
+        }
+    }
+
+    fn ledger(&self) -> MutexGuard<'_, Ledger> {
+        // Nothing panics while holding the lock, and the ledger stays consistent even if
+        // something did, so a poisoned lock is still usable.
+        self.ledger.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn customer_entry(&self, id: &CustomerId) -> ErpResult<&CustomerEntry> {
+        self.catalog.customers.get(id).ok_or(ErpError::NotFound)
+    }
+
+    fn find_invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<&Invoice> {
+        self.catalog
+            .invoices
+            .iter()
+            .find(|i| &i.customer == customer && &i.number == number)
+            .ok_or(ErpError::NotFound)
+    }
+}
+
+/// Each SKU once, in the order first asked for.
+fn distinct(skus: &[Sku]) -> Vec<&Sku> {
+    let mut seen = std::collections::HashSet::new();
+    skus.iter().filter(|s| seen.insert(*s)).collect()
+}
+
+/// A download name that is safe in a `Content-Disposition` header and on any file system.
+fn document_filename(number: &InvoiceNumber) -> String {
+    let safe: String = number
+        .as_str()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("invoice-{safe}.pdf")
+}
+
 #[async_trait]
 impl Erp for DemoErp {
-    fn name(&self) -> &str { "demo" }
-    async fn categories(&self) -> ErpResult<Vec<Category>> { Err(ErpError::NotFound) }
-    async fn search_products(&self, _: &CatalogQuery) -> ErpResult<ProductPage> { Err(ErpError::NotFound) }
-    async fn product(&self, _: &Sku) -> ErpResult<Product> { Err(ErpError::NotFound) }
-    async fn prices(&self, _: &CustomerId, _: &[Sku]) -> ErpResult<Vec<Price>> { Err(ErpError::NotFound) }
-    async fn availability(&self, _: &[Sku]) -> ErpResult<Vec<Availability>> { Err(ErpError::NotFound) }
-    async fn customer(&self, _: &CustomerId) -> ErpResult<Customer> { Err(ErpError::NotFound) }
-    async fn create_order(&self, _: &IdempotencyKey, _: &NewOrder) -> ErpResult<Order> { Err(ErpError::NotFound) }
-    async fn find_order_by_key(&self, _: &CustomerId, _: &IdempotencyKey) -> ErpResult<Option<Order>> { Err(ErpError::NotFound) }
-    async fn orders(&self, _: &CustomerId) -> ErpResult<Vec<OrderSummary>> { Err(ErpError::NotFound) }
-    async fn order(&self, _: &CustomerId, _: &OrderNumber) -> ErpResult<Order> { Err(ErpError::NotFound) }
-    async fn invoices(&self, _: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> { Err(ErpError::NotFound) }
-    async fn invoice(&self, _: &CustomerId, _: &InvoiceNumber) -> ErpResult<Invoice> { Err(ErpError::NotFound) }
-    async fn invoice_document(&self, _: &CustomerId, _: &InvoiceNumber) -> ErpResult<Document> { Err(ErpError::NotFound) }
+    fn name(&self) -> &str {
+        "demo"
+    }
+
+    async fn categories(&self) -> ErpResult<Vec<Category>> {
+        self.pause().await;
+        Ok(self.catalog.categories.clone())
+    }
+
+    async fn search_products(&self, query: &CatalogQuery) -> ErpResult<ProductPage> {
+        self.pause().await;
+        Ok(self.catalog.search(query))
+    }
+
+    async fn product(&self, sku: &Sku) -> ErpResult<Product> {
+        self.pause().await;
+        let entry = self.catalog.products.get(sku).ok_or(ErpError::NotFound)?;
+        Ok(entry.product.clone())
+    }
+
+    async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
+        self.pause().await;
+        let entry = self.customer_entry(customer)?;
+        let now = Utc::now();
+        Ok(distinct(skus)
+            .into_iter()
+            .filter_map(|sku| self.catalog.price(entry, sku, now))
+            .collect())
+    }
+
+    async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
+        self.pause().await;
+        let now = Utc::now();
+        let ledger = self.ledger();
+        let answer = distinct(skus)
+            .into_iter()
+            .filter_map(|sku| {
+                let entry = self.catalog.products.get(sku)?;
+                Some(Availability {
+                    sku: sku.clone(),
+                    available: ledger.stock.get(sku).copied().unwrap_or(0),
+                    next_date: entry.next_receipt,
+                    as_of: now,
+                })
+            })
+            .collect();
+        Ok(answer)
+    }
+
+    async fn customer(&self, customer: &CustomerId) -> ErpResult<Customer> {
+        self.pause().await;
+        Ok(self.customer_entry(customer)?.customer.clone())
+    }
+
+    async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
+        self.pause().await;
+        self.ledger()
+            .create_order(&self.catalog, key, order, Utc::now())
+    }
+
+    async fn find_order_by_key(
+        &self,
+        customer: &CustomerId,
+        key: &IdempotencyKey,
+    ) -> ErpResult<Option<Order>> {
+        self.pause().await;
+        self.customer_entry(customer)?;
+        Ok(self.ledger().by_key(customer, key).cloned())
+    }
+
+    async fn orders(&self, customer: &CustomerId) -> ErpResult<Vec<OrderSummary>> {
+        self.pause().await;
+        self.customer_entry(customer)?;
+        let mut summaries: Vec<OrderSummary> = self
+            .ledger()
+            .orders
+            .iter()
+            .filter(|o| &o.customer == customer)
+            .map(Order::summary)
+            .collect();
+        newest_first(&mut summaries, |s| (s.placed_on, s.number.as_str()));
+        Ok(summaries)
+    }
+
+    async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order> {
+        self.pause().await;
+        self.ledger()
+            .order(customer, number)
+            .cloned()
+            .ok_or(ErpError::NotFound)
+    }
+
+    async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> {
+        self.pause().await;
+        self.customer_entry(customer)?;
+        let mut summaries: Vec<InvoiceSummary> = self
+            .catalog
+            .invoices
+            .iter()
+            .filter(|i| &i.customer == customer)
+            .map(Invoice::summary)
+            .collect();
+        newest_first(&mut summaries, |s| (s.issued_on, s.number.as_str()));
+        Ok(summaries)
+    }
+
+    async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice> {
+        self.pause().await;
+        self.find_invoice(customer, number).cloned()
+    }
+
+    async fn invoice_document(
+        &self,
+        customer: &CustomerId,
+        number: &InvoiceNumber,
+    ) -> ErpResult<Document> {
+        self.pause().await;
+        let invoice = self.find_invoice(customer, number)?;
+        let buyer = &self.customer_entry(customer)?.customer;
+        let po_number = invoice.order_number.as_ref().and_then(|n| {
+            let ledger = self.ledger();
+            ledger.order(customer, n).map(|o| o.po_number.clone())
+        });
+        let bytes = pdf::render(invoice, buyer, po_number.as_deref());
+        Ok(Document {
+            content_type: "application/pdf".to_owned(),
+            filename: document_filename(number),
+            bytes: bytes::Bytes::from(bytes),
+        })
+    }
 }

@@ -28,7 +28,9 @@ impl FromRequestParts<AppState> for ApiBuyer {
         let user = token.and_then(|t| state.users.by_api_token(t));
         match user {
             Some(user) if user.role == Role::Buyer => match &user.customer {
-                Some(customer) => Ok(ApiBuyer { customer: customer.clone() }),
+                Some(customer) => Ok(ApiBuyer {
+                    customer: customer.clone(),
+                }),
                 None => Err(unauthorized()),
             },
             _ => Err(unauthorized()),

@@ -17,9 +17,14 @@ fn parse(number: String) -> Result<InvoiceNumber, AppError> {
 /// The caller's invoices, newest first.
 #[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices", security(("bearer" = [])),
     responses((status = 200, body = InvoiceListResponse)))]
-pub async fn list_invoices(State(state): State<AppState>, caller: ApiBuyer) -> Result<Json<InvoiceListResponse>, AppError> {
+pub async fn list_invoices(
+    State(state): State<AppState>,
+    caller: ApiBuyer,
+) -> Result<Json<InvoiceListResponse>, AppError> {
     let invoices = state.erp.invoices(&caller.customer).await?;
-    Ok(Json(InvoiceListResponse { items: invoices.into_iter().map(Into::into).collect() }))
+    Ok(Json(InvoiceListResponse {
+        items: invoices.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// One of the caller's invoices.
@@ -31,7 +36,13 @@ pub async fn get_invoice(
     caller: ApiBuyer,
     Path(number): Path<String>,
 ) -> Result<Json<InvoiceResponse>, AppError> {
-    Ok(Json(state.erp.invoice(&caller.customer, &parse(number)?).await?.into()))
+    Ok(Json(
+        state
+            .erp
+            .invoice(&caller.customer, &parse(number)?)
+            .await?
+            .into(),
+    ))
 }
 
 /// The invoice document (PDF).
@@ -43,6 +54,9 @@ pub async fn get_invoice_pdf(
     caller: ApiBuyer,
     Path(number): Path<String>,
 ) -> Result<Response, AppError> {
-    let document = state.erp.invoice_document(&caller.customer, &parse(number)?).await?;
+    let document = state
+        .erp
+        .invoice_document(&caller.customer, &parse(number)?)
+        .await?;
     Ok(document_response(document))
 }

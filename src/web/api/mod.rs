@@ -18,7 +18,10 @@ pub(super) fn router(_state: AppState) -> Router<AppState> {
     Router::new()
         .route("/products", get(products::list_products))
         .route("/products/{sku}", get(products::get_product))
-        .route("/orders", get(orders::list_orders).post(orders::create_order))
+        .route(
+            "/orders",
+            get(orders::list_orders).post(orders::create_order),
+        )
         .route("/orders/{number}", get(orders::get_order))
         .route("/invoices", get(invoices::list_invoices))
         .route("/invoices/{number}", get(invoices::get_invoice))

@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::ApiBuyer;
 use super::types::{CreateOrderRequest, OrderListResponse, OrderResponse};
-use crate::domain::{AddressId, IdempotencyKey, NewOrder, NewOrderLine, OrderNumber, Quantity, Sku};
+use crate::domain::{
+    AddressId, IdempotencyKey, NewOrder, NewOrderLine, OrderNumber, Quantity, Sku,
+};
 use crate::erp::ErpError;
 use crate::ordering::{PlaceError, Placed};
 use crate::web::{AppError, AppState};
@@ -20,9 +22,14 @@ use crate::web::{AppError, AppState};
 /// The caller's orders, newest first.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
     responses((status = 200, body = OrderListResponse)))]
-pub async fn list_orders(State(state): State<AppState>, caller: ApiBuyer) -> Result<Json<OrderListResponse>, AppError> {
+pub async fn list_orders(
+    State(state): State<AppState>,
+    caller: ApiBuyer,
+) -> Result<Json<OrderListResponse>, AppError> {
     let orders = state.erp.orders(&caller.customer).await?;
-    Ok(Json(OrderListResponse { items: orders.into_iter().map(Into::into).collect() }))
+    Ok(Json(OrderListResponse {
+        items: orders.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// One of the caller's orders, with lines and deliveries.
@@ -35,7 +42,9 @@ pub async fn get_order(
     Path(number): Path<String>,
 ) -> Result<Json<OrderResponse>, AppError> {
     let number = OrderNumber::parse(number).map_err(|_| AppError::NotFound)?;
-    Ok(Json(state.erp.order(&caller.customer, &number).await?.into()))
+    Ok(Json(
+        state.erp.order(&caller.customer, &number).await?.into(),
+    ))
 }
 
 /// Place an order, exactly once per `Idempotency-Key`.
@@ -56,12 +65,22 @@ pub async fn create_order(
     body: Result<Json<CreateOrderRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
     let key = idempotency_key(&headers)?;
-    let Json(body) = body.map_err(|e| AppError::BadRequest(format!("The request body is not a valid order: {}", e.body_text())))?;
+    let Json(body) = body.map_err(|e| {
+        AppError::BadRequest(format!(
+            "The request body is not a valid order: {}",
+            e.body_text()
+        ))
+    })?;
     let order = new_order(&caller, body)?;
     match state.ordering.place(&key, order).await {
         Ok(Placed::Created(order)) => {
             let location = format!("/api/v1/orders/{}", order.number);
-            Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(OrderResponse::from(order))).into_response())
+            Ok((
+                StatusCode::CREATED,
+                [(header::LOCATION, location)],
+                Json(OrderResponse::from(order)),
+            )
+                .into_response())
         }
         Ok(Placed::Existing(order)) => Ok(Json(OrderResponse::from(order)).into_response()),
         Err(PlaceError::Invalid(e)) => Err(AppError::Unprocessable(e.0)),
@@ -84,7 +103,8 @@ fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, AppError> {
         .unwrap_or("");
     // The IETF draft sends the key as a structured-field string, in quotes.
     let raw = raw.trim().trim_matches('"');
-    IdempotencyKey::parse(raw).map_err(|e| AppError::BadRequest(format!("The Idempotency-Key header is not valid: {e}.")))
+    IdempotencyKey::parse(raw)
+        .map_err(|e| AppError::BadRequest(format!("The Idempotency-Key header is not valid: {e}.")))
 }
 
 fn new_order(caller: &ApiBuyer, body: CreateOrderRequest) -> Result<NewOrder, AppError> {

@@ -44,7 +44,12 @@ pub async fn list_products(
         items: page
             .items
             .into_iter()
-            .map(|p| ProductSummary { sku: p.sku.to_string(), name: p.name, category: p.category, unit: p.unit })
+            .map(|p| ProductSummary {
+                sku: p.sku.to_string(),
+                name: p.name,
+                category: p.category,
+                unit: p.unit,
+            })
             .collect(),
         page: page.page,
         per_page: page.per_page,
@@ -70,5 +75,9 @@ pub async fn get_product(
         state.erp.prices(&caller.customer, one),
         state.erp.availability(one),
     );
-    Ok(Json(ProductResponse::new(product?, prices?.into_iter().next(), stock?.into_iter().next())))
+    Ok(Json(ProductResponse::new(
+        product?,
+        prices?.into_iter().next(),
+        stock?.into_iter().next(),
+    )))
 }

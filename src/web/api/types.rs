@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{
-    Address, Availability, Delivery, Invoice, InvoiceLine, InvoiceSummary, Money, Order,
-    OrderLine, OrderSummary, Price, Product,
+    Address, Availability, Delivery, Invoice, InvoiceLine, InvoiceSummary, Money, Order, OrderLine,
+    OrderSummary, Price, Product,
 };
 
 /// An amount of money.
@@ -21,7 +21,10 @@ pub struct MoneyBody {
 
 impl From<Money> for MoneyBody {
     fn from(m: Money) -> Self {
-        Self { amount: m.amount.to_string(), currency: m.currency.to_string() }
+        Self {
+            amount: m.amount.to_string(),
+            currency: m.currency.to_string(),
+        }
     }
 }
 
@@ -77,7 +80,10 @@ impl From<Price> for PriceBody {
             tiers: p
                 .tiers
                 .iter()
-                .map(|t| TierBody { min_quantity: t.min_quantity, unit_price: t.unit_price.to_string() })
+                .map(|t| TierBody {
+                    min_quantity: t.min_quantity,
+                    unit_price: t.unit_price.to_string(),
+                })
                 .collect(),
             as_of: p.as_of,
         }
@@ -96,7 +102,11 @@ pub struct AvailabilityBody {
 
 impl From<Availability> for AvailabilityBody {
     fn from(a: Availability) -> Self {
-        Self { available: a.available, next_date: a.next_date, as_of: a.as_of }
+        Self {
+            available: a.available,
+            next_date: a.next_date,
+            as_of: a.as_of,
+        }
     }
 }
 
@@ -121,7 +131,14 @@ impl ProductResponse {
             description: p.description,
             category: p.category,
             unit: p.unit,
-            attributes: p.attributes.into_iter().map(|a| AttributeBody { name: a.name, value: a.value }).collect(),
+            attributes: p
+                .attributes
+                .into_iter()
+                .map(|a| AttributeBody {
+                    name: a.name,
+                    value: a.value,
+                })
+                .collect(),
             price: price.map(Into::into),
             availability: availability.map(Into::into),
         }
@@ -164,7 +181,14 @@ pub struct AddressBody {
 
 impl From<Address> for AddressBody {
     fn from(a: Address) -> Self {
-        Self { id: a.id.to_string(), name: a.name, street: a.street, postal_code: a.postal_code, city: a.city, country: a.country }
+        Self {
+            id: a.id.to_string(),
+            name: a.name,
+            street: a.street,
+            postal_code: a.postal_code,
+            city: a.city,
+            country: a.country,
+        }
     }
 }
 
@@ -181,7 +205,14 @@ pub struct OrderLineBody {
 
 impl From<OrderLine> for OrderLineBody {
     fn from(l: OrderLine) -> Self {
-        Self { sku: l.sku.to_string(), name: l.name, quantity: l.quantity, unit: l.unit, unit_price: l.unit_price.into(), net: l.net.into() }
+        Self {
+            sku: l.sku.to_string(),
+            name: l.name,
+            quantity: l.quantity,
+            unit: l.unit,
+            unit_price: l.unit_price.into(),
+            net: l.net.into(),
+        }
     }
 }
 
@@ -197,7 +228,13 @@ pub struct DeliveryBody {
 
 impl From<Delivery> for DeliveryBody {
     fn from(d: Delivery) -> Self {
-        Self { number: d.number, shipped_on: d.shipped_on, carrier: d.carrier, tracking_number: d.tracking_number, tracking_url: d.tracking_url }
+        Self {
+            number: d.number,
+            shipped_on: d.shipped_on,
+            carrier: d.carrier,
+            tracking_number: d.tracking_number,
+            tracking_url: d.tracking_url,
+        }
     }
 }
 
@@ -253,7 +290,13 @@ pub struct OrderSummaryBody {
 
 impl From<OrderSummary> for OrderSummaryBody {
     fn from(o: OrderSummary) -> Self {
-        Self { number: o.number.to_string(), po_number: o.po_number, status: o.status.code().to_string(), placed_on: o.placed_on, gross: o.gross.into() }
+        Self {
+            number: o.number.to_string(),
+            po_number: o.po_number,
+            status: o.status.code().to_string(),
+            placed_on: o.placed_on,
+            gross: o.gross.into(),
+        }
     }
 }
 
@@ -275,7 +318,13 @@ pub struct InvoiceLineBody {
 
 impl From<InvoiceLine> for InvoiceLineBody {
     fn from(l: InvoiceLine) -> Self {
-        Self { sku: l.sku.map(|s| s.to_string()), description: l.description, quantity: l.quantity, unit_price: l.unit_price.into(), net: l.net.into() }
+        Self {
+            sku: l.sku.map(|s| s.to_string()),
+            description: l.description,
+            quantity: l.quantity,
+            unit_price: l.unit_price.into(),
+            net: l.net.into(),
+        }
     }
 }
 

@@ -32,7 +32,12 @@ pub struct Buyer {
 
 impl Buyer {
     /// The page frame for this buyer.
-    pub fn layout(&self, state: &AppState, title: impl Into<String>, active: &'static str) -> Layout {
+    pub fn layout(
+        &self,
+        state: &AppState,
+        title: impl Into<String>,
+        active: &'static str,
+    ) -> Layout {
         Layout {
             title: title.into(),
             active,
@@ -52,12 +57,14 @@ impl FromRequestParts<AppState> for Buyer {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let session = parts
-            .extensions
-            .get::<Session>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("session layer missing".into()).into_response())?;
-        let user = session.login.as_deref().and_then(|login| state.users.get(login));
+        let session =
+            parts.extensions.get::<Session>().cloned().ok_or_else(|| {
+                AppError::Internal("session layer missing".into()).into_response()
+            })?;
+        let user = session
+            .login
+            .as_deref()
+            .and_then(|login| state.users.get(login));
         let Some(user) = user else {
             let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
             let target = format!("/login?next={}", urlencode(next));
@@ -67,16 +74,24 @@ impl FromRequestParts<AppState> for Buyer {
             (Role::Buyer, Some(customer)) => customer.clone(),
             _ => return Err(AppError::NotFound.into_response()),
         };
-        let jar = PrivateCookieJar::<axum_extra::extract::cookie::Key>::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let jar =
+            PrivateCookieJar::<axum_extra::extract::cookie::Key>::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
         let cart = Cart::from_jar(&jar, &customer);
         // The header shows the customer's name; the page must not fail when only that is missing.
         let customer_name = match state.erp.customer(&customer).await {
             Ok(c) => c.name,
             Err(_) => customer.to_string(),
         };
-        Ok(Buyer { user, customer, customer_name, session, cart, jar })
+        Ok(Buyer {
+            user,
+            customer,
+            customer_name,
+            session,
+            cart,
+            jar,
+        })
     }
 }
 

@@ -39,8 +39,11 @@ impl Cart {
 
     /// `C-1000;FAS-1001*3,FAS-1002*10`
     fn encode(&self, customer: &CustomerId) -> String {
-        let lines: Vec<String> =
-            self.lines.iter().map(|(sku, q)| format!("{sku}*{}", q.get())).collect();
+        let lines: Vec<String> = self
+            .lines
+            .iter()
+            .map(|(sku, q)| format!("{sku}*{}", q.get()))
+            .collect();
         format!("{customer};{}", lines.join(","))
     }
 
@@ -75,7 +78,12 @@ impl Cart {
     }
 
     /// The cookie jar with this cart saved for `customer`.
-    pub fn save(&self, jar: PrivateCookieJar, site: &Site, customer: &CustomerId) -> Result<PrivateCookieJar, AppError> {
+    pub fn save(
+        &self,
+        jar: PrivateCookieJar,
+        site: &Site,
+        customer: &CustomerId,
+    ) -> Result<PrivateCookieJar, AppError> {
         let value = self.encode(customer);
         if value.len() > MAX_ENCODED_BYTES {
             return Err(AppError::BadRequest(
@@ -94,11 +102,11 @@ impl Cart {
 fn parse_line(sku: &str, quantity: &str) -> Result<(Sku, Quantity), AppError> {
     let sku = Sku::parse(sku.trim().to_uppercase())
         .map_err(|_| AppError::BadRequest(format!("\"{}\" is not a valid SKU.", sku.trim())))?;
-    let quantity: i64 = quantity
-        .trim()
-        .parse()
-        .map_err(|_| AppError::BadRequest(format!("The quantity for {sku} must be a whole number.")))?;
-    let quantity = Quantity::new(quantity).map_err(|e| AppError::BadRequest(format!("{sku}: {e}.")))?;
+    let quantity: i64 = quantity.trim().parse().map_err(|_| {
+        AppError::BadRequest(format!("The quantity for {sku} must be a whole number."))
+    })?;
+    let quantity =
+        Quantity::new(quantity).map_err(|e| AppError::BadRequest(format!("{sku}: {e}.")))?;
     Ok((sku, quantity))
 }
 
@@ -116,9 +124,18 @@ pub async fn show_cart(State(state): State<AppState>, buyer: Buyer) -> Result<Re
     render_cart(&state, &buyer, None).await
 }
 
-async fn render_cart(state: &AppState, buyer: &Buyer, message: Option<String>) -> Result<Response, AppError> {
+async fn render_cart(
+    state: &AppState,
+    buyer: &Buyer,
+    message: Option<String>,
+) -> Result<Response, AppError> {
     let (lines, total) = PricedLine::for_cart(state, &buyer.customer, &buyer.cart).await?;
-    let page = CartPage { layout: buyer.layout(state, "Cart", "cart"), lines, total, message };
+    let page = CartPage {
+        layout: buyer.layout(state, "Cart", "cart"),
+        lines,
+        total,
+        message,
+    };
     Ok(HtmlPage(page).into_response())
 }
 
@@ -136,7 +153,9 @@ pub async fn add_to_cart(
 ) -> Result<Response, AppError> {
     let (sku, quantity) = parse_line(&form.sku, &form.quantity)?;
     state.erp.product(&sku).await.map_err(|e| match e {
-        crate::erp::ErpError::NotFound => AppError::BadRequest(format!("Product {sku} is not in the catalog.")),
+        crate::erp::ErpError::NotFound => {
+            AppError::BadRequest(format!("Product {sku} is not in the catalog."))
+        }
         other => other.into(),
     })?;
     let mut cart = buyer.cart.clone();
@@ -154,11 +173,17 @@ pub async fn update_cart(
     if fields.iter().any(|(k, _)| k == "clear") {
         return Ok((Cart::clear(buyer.jar.clone()), Redirect::to("/cart")).into_response());
     }
-    let remove = fields.iter().find(|(k, _)| k == "remove").map(|(_, v)| v.as_str());
+    let remove = fields
+        .iter()
+        .find(|(k, _)| k == "remove")
+        .map(|(_, v)| v.as_str());
     let mut cart = Cart::default();
     for (sku, quantity) in &buyer.cart.lines {
         let field = format!("qty_{sku}");
-        let asked = fields.iter().find(|(k, _)| *k == field).map(|(_, v)| v.trim());
+        let asked = fields
+            .iter()
+            .find(|(k, _)| *k == field)
+            .map(|(_, v)| v.trim());
         if remove == Some(sku.as_str()) || asked == Some("0") {
             continue;
         }
@@ -186,8 +211,15 @@ pub async fn quick_order(
 ) -> Result<Response, AppError> {
     let mut parsed = Vec::new();
     let mut problems = Vec::new();
-    for (number, raw) in form.lines.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-        let mut parts = raw.split(|c: char| c.is_whitespace() || c == ',' || c == ';').filter(|p| !p.is_empty());
+    for (number, raw) in form
+        .lines
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let mut parts = raw
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .filter(|p| !p.is_empty());
         let (sku, qty) = (parts.next().unwrap_or(""), parts.next().unwrap_or("1"));
         match parse_line(sku, qty) {
             Ok(line) => parsed.push(line),
@@ -208,10 +240,11 @@ pub async fn quick_order(
     }
     let mut cart = buyer.cart.clone();
     for (sku, quantity) in parsed {
-        if problems.is_empty() {
-            if let Err(e) = cart.add(sku, quantity) {
-                problems.push(e.public_message());
-            }
+        if !problems.is_empty() {
+            break;
+        }
+        if let Err(e) = cart.add(sku, quantity) {
+            problems.push(e.public_message());
         }
     }
     if !problems.is_empty() {
@@ -231,12 +264,17 @@ mod tests {
     fn a_cart_round_trips_and_never_crosses_customers() {
         let nw = CustomerId::parse("C-1000").unwrap();
         let mut cart = Cart::default();
-        cart.add(Sku::parse("FAS-1001").unwrap(), Quantity::new(3).unwrap()).unwrap();
-        cart.add(Sku::parse("FAS-1001").unwrap(), Quantity::new(2).unwrap()).unwrap();
+        cart.add(Sku::parse("FAS-1001").unwrap(), Quantity::new(3).unwrap())
+            .unwrap();
+        cart.add(Sku::parse("FAS-1001").unwrap(), Quantity::new(2).unwrap())
+            .unwrap();
         let text = cart.encode(&nw);
         assert_eq!(text, "C-1000;FAS-1001*5");
         assert_eq!(Cart::decode(&text, &nw), Some(cart));
-        assert_eq!(Cart::decode(&text, &CustomerId::parse("C-2000").unwrap()), None);
+        assert_eq!(
+            Cart::decode(&text, &CustomerId::parse("C-2000").unwrap()),
+            None
+        );
         assert_eq!(Cart::decode("C-1000;FAS-1001*-1", &nw), None);
     }
 
@@ -244,7 +282,11 @@ mod tests {
     fn fifty_lines_fit_in_a_cookie() {
         let mut cart = Cart::default();
         for i in 0..50 {
-            cart.add(Sku::parse(format!("SKU-{i:06}")).unwrap(), Quantity::new(99_999).unwrap()).unwrap();
+            cart.add(
+                Sku::parse(format!("SKU-{i:06}")).unwrap(),
+                Quantity::new(99_999).unwrap(),
+            )
+            .unwrap();
         }
         assert!(cart.encode(&CustomerId::parse("C-1000").unwrap()).len() < MAX_ENCODED_BYTES);
     }

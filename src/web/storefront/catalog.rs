@@ -50,12 +50,18 @@ impl CatalogPage {
         if let Some(c) = &self.query.category {
             params.push(("category", c.clone()));
         }
-        format!("/catalog?{}", serde_urlencoded::to_string(params).unwrap_or_default())
+        format!(
+            "/catalog?{}",
+            serde_urlencoded::to_string(params).unwrap_or_default()
+        )
     }
 
     fn category_name(&self) -> Option<&str> {
         let id = self.query.category.as_deref()?;
-        self.categories.iter().find(|c| c.id == id).map(|c| c.name.as_str())
+        self.categories
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| c.name.as_str())
     }
 }
 
@@ -66,8 +72,17 @@ pub async fn list_products(
     buyer: Buyer,
     Query(params): Query<CatalogParams>,
 ) -> Result<Response, AppError> {
-    let page = params.page.as_deref().and_then(|p| p.parse().ok()).unwrap_or(1);
-    let query = CatalogQuery::new(params.q.as_deref(), params.category.as_deref(), page, PER_PAGE);
+    let page = params
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(1);
+    let query = CatalogQuery::new(
+        params.q.as_deref(),
+        params.category.as_deref(),
+        page,
+        PER_PAGE,
+    );
     let (categories, results) =
         tokio::join!(state.erp.categories(), state.erp.search_products(&query));
     let results = results?;
@@ -78,7 +93,10 @@ pub async fn list_products(
         .items
         .into_iter()
         .map(|product| ProductCard {
-            price: prices.iter().find(|p| p.sku == product.sku).map(Price::base),
+            price: prices
+                .iter()
+                .find(|p| p.sku == product.sku)
+                .map(Price::base),
             availability: stock.iter().find(|a| a.sku == product.sku).cloned(),
             product,
         })
@@ -102,7 +120,10 @@ async fn prices_and_stock(
     if skus.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let (prices, stock) = tokio::join!(state.erp.prices(customer, skus), state.erp.availability(skus));
+    let (prices, stock) = tokio::join!(
+        state.erp.prices(customer, skus),
+        state.erp.availability(skus)
+    );
     Ok((prices?, stock?))
 }
 
@@ -130,7 +151,12 @@ pub async fn show_product(
         state.erp.availability(one),
     );
     let product = product?;
-    let in_cart = buyer.cart.lines.iter().find(|(s, _)| *s == sku).map_or(0, |(_, q)| q.get());
+    let in_cart = buyer
+        .cart
+        .lines
+        .iter()
+        .find(|(s, _)| *s == sku)
+        .map_or(0, |(_, q)| q.get());
     let page = ProductPage {
         layout: buyer.layout(&state, product.name.clone(), "catalog"),
         price: prices?.into_iter().next(),
@@ -169,7 +195,10 @@ impl PricedLine {
         let mut complete = true;
         for ((sku, quantity), product) in cart.lines.iter().zip(products) {
             let product = product.ok();
-            let unit_price = prices.iter().find(|p| &p.sku == sku).map(|p| p.unit_price(quantity.get()));
+            let unit_price = prices
+                .iter()
+                .find(|p| &p.sku == sku)
+                .map(|p| p.unit_price(quantity.get()));
             let line_total = unit_price.map(|p| p.times(quantity.get()));
             match (line_total, total) {
                 (Some(line), Some(sum)) => total = sum.checked_add(line).ok(),
@@ -178,7 +207,9 @@ impl PricedLine {
             }
             lines.push(PricedLine {
                 sku: sku.clone(),
-                name: product.as_ref().map_or_else(|| sku.to_string(), |p| p.name.clone()),
+                name: product
+                    .as_ref()
+                    .map_or_else(|| sku.to_string(), |p| p.name.clone()),
                 unit: product.map(|p| p.unit).unwrap_or_default(),
                 quantity: quantity.get(),
                 unit_price,
@@ -186,7 +217,11 @@ impl PricedLine {
                 availability: stock.iter().find(|a| &a.sku == sku).cloned(),
             });
         }
-        let total = if complete { total.map(|t| t.to_string()) } else { None };
+        let total = if complete {
+            total.map(|t| t.to_string())
+        } else {
+            None
+        };
         Ok((lines, total))
     }
 }

@@ -50,7 +50,10 @@ struct ConfirmingPage {
 }
 
 /// The checkout form with a fresh idempotency key.
-pub async fn show_checkout(State(state): State<AppState>, buyer: Buyer) -> Result<Response, AppError> {
+pub async fn show_checkout(
+    State(state): State<AppState>,
+    buyer: Buyer,
+) -> Result<Response, AppError> {
     if buyer.cart.lines.is_empty() {
         return Ok(Redirect::to("/cart").into_response());
     }
@@ -90,18 +93,32 @@ pub async fn submit_order(
     buyer: Buyer,
     Form(form): Form<CheckoutForm>,
 ) -> Result<Response, AppError> {
-    let key = IdempotencyKey::parse(form.idempotency_key.trim())
-        .map_err(|_| AppError::BadRequest("The checkout form is incomplete. Please open the checkout again.".into()))?;
+    let key = IdempotencyKey::parse(form.idempotency_key.trim()).map_err(|_| {
+        AppError::BadRequest(
+            "The checkout form is incomplete. Please open the checkout again.".into(),
+        )
+    })?;
     if buyer.cart.lines.is_empty() {
         // A resubmission after the order went through (the cart is emptied on success).
         return match state.erp.find_order_by_key(&buyer.customer, &key).await? {
-            Some(order) => Ok(Redirect::to(&format!("/orders/{}?placed=1", order.number)).into_response()),
+            Some(order) => {
+                Ok(Redirect::to(&format!("/orders/{}?placed=1", order.number)).into_response())
+            }
             None => Ok(Redirect::to("/cart").into_response()),
         };
     }
     let order = match new_order(&buyer, &form) {
         Ok(order) => order,
-        Err(message) => return render(&state, &buyer, form, Some(message), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(message) => {
+            return render(
+                &state,
+                &buyer,
+                form,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     match state.ordering.place(&key, order).await {
         Ok(placed) => {
@@ -111,20 +128,52 @@ pub async fn submit_order(
             Ok((Cart::clear(buyer.jar.clone()), Redirect::to(&target)).into_response())
         }
         Err(PlaceError::Invalid(e)) => {
-            render(&state, &buyer, form, Some(e.0), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                &state,
+                &buyer,
+                form,
+                Some(e.0),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(PlaceError::Erp(crate::erp::ErpError::Rejected { reason })) => {
-            render(&state, &buyer, form, Some(reason), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                &state,
+                &buyer,
+                form,
+                Some(reason),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(PlaceError::KeyReused) => {
-            let form = CheckoutForm { idempotency_key: IdempotencyKey::generate().to_string(), ..form };
+            let form = CheckoutForm {
+                idempotency_key: IdempotencyKey::generate().to_string(),
+                ..form
+            };
             let message = "This checkout form was already used for a different order. Please check the order and submit it again.";
-            render(&state, &buyer, form, Some(message.into()), StatusCode::UNPROCESSABLE_ENTITY).await
+            render(
+                &state,
+                &buyer,
+                form,
+                Some(message.into()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(PlaceError::Erp(err)) => {
             tracing::warn!(error = %err, customer.id = %buyer.customer, "order outcome unknown");
-            let page = ConfirmingPage { layout: buyer.layout(&state, "We are confirming your order", "cart"), form };
-            Ok((StatusCode::SERVICE_UNAVAILABLE, [("retry-after", "10")], HtmlPage(page)).into_response())
+            let page = ConfirmingPage {
+                layout: buyer.layout(&state, "We are confirming your order", "cart"),
+                form,
+            };
+            Ok((
+                StatusCode::SERVICE_UNAVAILABLE,
+                [("retry-after", "10")],
+                HtmlPage(page),
+            )
+                .into_response())
         }
     }
 }
@@ -132,14 +181,16 @@ pub async fn submit_order(
 fn new_order(buyer: &Buyer, form: &CheckoutForm) -> Result<NewOrder, String> {
     let ship_to = match form.ship_to.trim() {
         "" => None,
-        id => Some(AddressId::parse(id).map_err(|_| "Please choose a ship-to address from the list.".to_string())?),
+        id => Some(
+            AddressId::parse(id)
+                .map_err(|_| "Please choose a ship-to address from the list.".to_string())?,
+        ),
     };
     let requested_date = match form.requested_date.trim() {
         "" => None,
-        date => Some(
-            NaiveDate::parse_from_str(date, "%Y-%m-%d")
-                .map_err(|_| "The requested delivery date must be a date like 2026-12-24.".to_string())?,
-        ),
+        date => Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+            "The requested delivery date must be a date like 2026-12-24.".to_string()
+        })?),
     };
     Ok(NewOrder {
         customer: buyer.customer.clone(),
@@ -151,7 +202,10 @@ fn new_order(buyer: &Buyer, form: &CheckoutForm) -> Result<NewOrder, String> {
             .cart
             .lines
             .iter()
-            .map(|(sku, quantity)| NewOrderLine { sku: sku.clone(), quantity: *quantity })
+            .map(|(sku, quantity)| NewOrderLine {
+                sku: sku.clone(),
+                quantity: *quantity,
+            })
             .collect(),
         placed_by: None,
     })

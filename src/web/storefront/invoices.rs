@@ -22,15 +22,21 @@ struct InvoicesPage {
 }
 
 /// The customer's invoices, newest first, with the total still open.
-pub async fn list_invoices(State(state): State<AppState>, buyer: Buyer) -> Result<Response, AppError> {
+pub async fn list_invoices(
+    State(state): State<AppState>,
+    buyer: Buyer,
+) -> Result<Response, AppError> {
     let invoices = state.erp.invoices(&buyer.customer).await?;
     let open_total = invoices
         .iter()
         .map(|i| i.open_amount)
-        .try_fold(None, |sum: Option<crate::domain::Money>, amount| match sum {
-            None => Some(Some(amount)),
-            Some(s) => s.checked_add(amount).ok().map(Some),
-        })
+        .try_fold(
+            None,
+            |sum: Option<crate::domain::Money>, amount| match sum {
+                None => Some(Some(amount)),
+                Some(s) => s.checked_add(amount).ok().map(Some),
+            },
+        )
         .flatten()
         .map(|m| m.to_string());
     let page = InvoicesPage {
@@ -63,7 +69,11 @@ pub async fn show_invoice(
     let number = parse_number(number)?;
     let invoice = state.erp.invoice(&buyer.customer, &number).await?;
     let overdue = invoice.summary().is_overdue(Utc::now().date_naive());
-    let page = InvoicePage { layout: buyer.layout(&state, format!("Invoice {number}"), "invoices"), invoice, overdue };
+    let page = InvoicePage {
+        layout: buyer.layout(&state, format!("Invoice {number}"), "invoices"),
+        invoice,
+        overdue,
+    };
     Ok(HtmlPage(page).into_response())
 }
 
@@ -80,7 +90,10 @@ pub async fn download_invoice(
 
 /// A document as a download that no shared cache may keep.
 pub fn document_response(document: Document) -> Response {
-    let disposition = format!("attachment; filename=\"{}\"", document.filename.replace(['"', '\\'], "_"));
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        document.filename.replace(['"', '\\'], "_")
+    );
     (
         [
             (header::CONTENT_TYPE, document.content_type),

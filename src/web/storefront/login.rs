@@ -29,7 +29,13 @@ pub struct LoginParams {
     next: Option<String>,
 }
 
-fn login_page(state: &AppState, session: &Session, next: String, login: String, error: Option<String>) -> LoginPage {
+fn login_page(
+    state: &AppState,
+    session: &Session,
+    next: String,
+    login: String,
+    error: Option<String>,
+) -> LoginPage {
     LoginPage {
         layout: Layout {
             title: "Log in".into(),
@@ -78,7 +84,13 @@ pub async fn login(
         .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
     let Some(user) = user else {
         tracing::info!(target: "erpfront::audit", action = "login_failed", "login refused");
-        let page = login_page(&state, &session, next, login, Some("The login or password is not right.".into()));
+        let page = login_page(
+            &state,
+            &session,
+            next,
+            login,
+            Some("The login or password is not right.".into()),
+        );
         return Ok((StatusCode::UNAUTHORIZED, HtmlPage(page)).into_response());
     };
     tracing::info!(target: "erpfront::audit", action = "login", user = %user.login, "user logged in");
@@ -87,14 +99,18 @@ pub async fn login(
         Role::Service => "/service-desk".to_string(),
     };
     let mut response = (Cart::clear(jar), Redirect::to(&target)).into_response();
-    response.extensions_mut().insert(SetSession(Session::logged_in(&user.login)));
+    response
+        .extensions_mut()
+        .insert(SetSession(Session::logged_in(&user.login)));
     Ok(response)
 }
 
 /// Ends the session and forgets the cart in this browser.
 pub async fn logout(jar: PrivateCookieJar) -> Response {
     let mut response = (Cart::clear(jar), Redirect::to("/login")).into_response();
-    response.extensions_mut().insert(SetSession(Session::anonymous()));
+    response
+        .extensions_mut()
+        .insert(SetSession(Session::anonymous()));
     response
 }
 

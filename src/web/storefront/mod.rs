@@ -13,10 +13,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, header};
-use tower_http::set_header::SetResponseHeaderLayer;
 use axum::middleware::{self, Next};
 use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::session::{Session, load_session};
 use super::{AppError, AppState, MAX_BODY_BYTES};
@@ -36,7 +36,10 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         .route("/cart/add", post(cart::add_to_cart))
         .route("/cart/update", post(cart::update_cart))
         .route("/cart/quick-order", post(cart::quick_order))
-        .route("/checkout", get(checkout::show_checkout).post(checkout::submit_order))
+        .route(
+            "/checkout",
+            get(checkout::show_checkout).post(checkout::submit_order),
+        )
         .route("/orders", get(orders::list_orders))
         .route("/orders/{number}", get(orders::show_order))
         .route("/invoices", get(invoices::list_invoices))
@@ -77,5 +80,7 @@ async fn verify_csrf(request: Request, next: Next) -> Result<Response, AppError>
         tracing::info!(path = %parts.uri.path(), "form refused: CSRF token missing or wrong");
         return Err(AppError::ExpiredForm);
     }
-    Ok(next.run(Request::from_parts(parts, Body::from(bytes))).await)
+    Ok(next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await)
 }

@@ -19,9 +19,15 @@ struct OrdersPage {
 }
 
 /// The customer's orders, newest first.
-pub async fn list_orders(State(state): State<AppState>, buyer: Buyer) -> Result<Response, AppError> {
+pub async fn list_orders(
+    State(state): State<AppState>,
+    buyer: Buyer,
+) -> Result<Response, AppError> {
     let orders = state.erp.orders(&buyer.customer).await?;
-    let page = OrdersPage { layout: buyer.layout(&state, "Orders", "orders"), orders };
+    let page = OrdersPage {
+        layout: buyer.layout(&state, "Orders", "orders"),
+        orders,
+    };
     Ok(HtmlPage(page).into_response())
 }
 

@@ -19,7 +19,13 @@ pub fn html(body: &str) -> Html {
 pub fn text_of(page: &Html, selector: &str) -> String {
     let selector = Selector::parse(selector).expect("valid selector");
     page.select(&selector)
-        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join(" | ")
 }
@@ -31,12 +37,20 @@ impl Browser {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
-        Self { base: base.to_string(), client, csrf: None }
+        Self {
+            base: base.to_string(),
+            client,
+            csrf: None,
+        }
     }
 
     /// Another browser sharing nothing with this one but the cookie jar's contents at `base`.
     pub fn with_client(base: &str, client: Client) -> Self {
-        Self { base: base.to_string(), client, csrf: None }
+        Self {
+            base: base.to_string(),
+            client,
+            csrf: None,
+        }
     }
 
     pub fn client(&self) -> Client {
@@ -45,7 +59,12 @@ impl Browser {
 
     /// GETs a page, remembering its CSRF token.
     pub async fn get(&mut self, path: &str) -> (StatusCode, String) {
-        let response = self.client.get(format!("{}{}", self.base, path)).send().await.unwrap();
+        let response = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap();
         self.read(response).await
     }
 
@@ -61,7 +80,11 @@ impl Browser {
     }
 
     /// POSTs a form with the current CSRF token; returns status, Location and body.
-    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    pub async fn post(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
         if self.csrf.is_none() {
             self.get("/login").await;
         }
@@ -72,8 +95,18 @@ impl Browser {
     }
 
     /// POSTs exactly these fields (no CSRF token added).
-    pub async fn post_raw(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
-        let response = self.client.post(format!("{}{}", self.base, path)).form(form).send().await.unwrap();
+    pub async fn post_raw(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let response = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         let location = location(&response);
         let (_, body) = self.read(response).await;
@@ -82,7 +115,9 @@ impl Browser {
 
     pub async fn login(&mut self, login: &str, password: &str) -> (StatusCode, String) {
         self.get("/login").await;
-        let (status, location, _) = self.post("/login", &[("login", login), ("password", password)]).await;
+        let (status, location, _) = self
+            .post("/login", &[("login", login), ("password", password)])
+            .await;
         (status, location)
     }
 }
@@ -99,5 +134,8 @@ fn location(response: &Response) -> String {
 /// The `attr` of the first element matching `selector`.
 pub fn attr_of(page: &Html, selector: &str, attr: &str) -> Option<String> {
     let selector = Selector::parse(selector).expect("valid selector");
-    page.select(&selector).next().and_then(|e| e.value().attr(attr)).map(str::to_string)
+    page.select(&selector)
+        .next()
+        .and_then(|e| e.value().attr(attr))
+        .map(str::to_string)
 }

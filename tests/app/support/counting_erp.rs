@@ -2,9 +2,9 @@
 //! be slow, so tests can see what reaches the ERP.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,12 +20,22 @@ pub struct CountingErp {
 
 impl CountingErp {
     pub fn new(inner: Arc<dyn Erp>) -> Self {
-        Self { inner, calls: Mutex::default(), failures_left: AtomicUsize::new(0), delay_ms: AtomicU64::new(0) }
+        Self {
+            inner,
+            calls: Mutex::default(),
+            failures_left: AtomicUsize::new(0),
+            delay_ms: AtomicU64::new(0),
+        }
     }
 
     /// How often `operation` reached the ERP.
     pub fn calls(&self, operation: &str) -> usize {
-        self.calls.lock().unwrap().get(operation).copied().unwrap_or(0)
+        self.calls
+            .lock()
+            .unwrap()
+            .get(operation)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// The next `n` calls fail as if the ERP were down.
@@ -35,7 +45,8 @@ impl CountingErp {
 
     /// Every call takes at least this long.
     pub fn set_delay(&self, delay: Duration) {
-        self.delay_ms.store(delay.as_millis() as u64, Ordering::SeqCst);
+        self.delay_ms
+            .store(delay.as_millis() as u64, Ordering::SeqCst);
     }
 
     async fn enter(&self, operation: &'static str) -> ErpResult<()> {
@@ -48,7 +59,11 @@ impl CountingErp {
             .failures_left
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
             .is_ok();
-        if failing { Err(ErpError::unavailable("switched off by the test")) } else { Ok(()) }
+        if failing {
+            Err(ErpError::unavailable("switched off by the test"))
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -85,7 +100,11 @@ impl Erp for CountingErp {
         self.enter("create_order").await?;
         self.inner.create_order(key, order).await
     }
-    async fn find_order_by_key(&self, customer: &CustomerId, key: &IdempotencyKey) -> ErpResult<Option<Order>> {
+    async fn find_order_by_key(
+        &self,
+        customer: &CustomerId,
+        key: &IdempotencyKey,
+    ) -> ErpResult<Option<Order>> {
         self.enter("find_order_by_key").await?;
         self.inner.find_order_by_key(customer, key).await
     }
@@ -105,7 +124,11 @@ impl Erp for CountingErp {
         self.enter("invoice").await?;
         self.inner.invoice(customer, number).await
     }
-    async fn invoice_document(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Document> {
+    async fn invoice_document(
+        &self,
+        customer: &CustomerId,
+        number: &InvoiceNumber,
+    ) -> ErpResult<Document> {
         self.enter("invoice_document").await?;
         self.inner.invoice_document(customer, number).await
     }

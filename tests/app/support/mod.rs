@@ -30,7 +30,10 @@ impl TestApp {
 
     /// A plain client for the JSON API.
     pub fn api(&self) -> reqwest::Client {
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -50,7 +53,9 @@ impl TestApp {
 
 /// erpfront on a free port, in front of a fresh demo ERP.
 pub async fn spawn_app() -> TestApp {
-    let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().expect("demo data loads"))));
+    let erp = Arc::new(CountingErp::new(Arc::new(
+        DemoErp::embedded().expect("demo data loads"),
+    )));
     spawn_app_with(erp).await
 }
 
@@ -58,7 +63,9 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(erp: Arc<CountingErp>) -> TestApp {
     let config = erpfront::demo::config(SocketAddr::from(([127, 0, 0, 1], 0)));
     let users = erpfront::demo::users().expect("demo users load");
-    let app = Application::with_parts(&config, erp.clone(), users).await.expect("app builds");
+    let app = Application::with_parts(&config, erp.clone(), users)
+        .await
+        .expect("app builds");
     let address = format!("http://{}", app.local_addr());
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
@@ -68,7 +75,12 @@ pub async fn spawn_app_with(erp: Arc<CountingErp>) -> TestApp {
         .await
         .expect("server runs");
     });
-    TestApp { address, erp, stop: Some(stop), handle: Some(handle) }
+    TestApp {
+        address,
+        erp,
+        stop: Some(stop),
+        handle: Some(handle),
+    }
 }
 
 /// Demo API tokens.
@@ -94,7 +106,12 @@ pub async fn some_products(app: &TestApp, count: usize) -> Vec<(String, String)>
         .unwrap()
         .iter()
         .take(count)
-        .map(|p| (p["sku"].as_str().unwrap().to_string(), p["name"].as_str().unwrap().to_string()))
+        .map(|p| {
+            (
+                p["sku"].as_str().unwrap().to_string(),
+                p["name"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
