@@ -47,6 +47,18 @@ pub struct User {
     pub api_token_sha256: Vec<String>,
 }
 
+impl User {
+    /// Whether this service rep may act for and look into `customer`: every customer unless the
+    /// users file limits the rep to a list. Buyers serve nobody.
+    pub fn may_serve(&self, customer: &CustomerId) -> bool {
+        self.role == Role::Service
+            && self
+                .customers
+                .as_ref()
+                .is_none_or(|list| list.contains(customer))
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UsersFile {

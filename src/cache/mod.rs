@@ -16,9 +16,9 @@ use moka::future::Cache;
 
 use crate::config::CacheConfig;
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
-    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
-    ProductPage, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSummary, Document,
+    IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderHit, OrderNumber,
+    OrderSearch, OrderSummary, Price, Product, ProductPage, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
@@ -262,6 +262,15 @@ impl Erp for CachedErp {
     async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order> {
         let key = CacheKey::Order(customer.clone(), number.clone());
         cached!(self, key, Order, self.inner.order(customer, number))
+    }
+
+    // Service-desk searches cross customers and must be live: never cached.
+    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Vec<OrderHit>> {
+        self.inner.search_orders(search).await
+    }
+
+    async fn search_customers(&self, text: &str) -> ErpResult<Vec<CustomerSummary>> {
+        self.inner.search_customers(text).await
     }
 
     async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> {

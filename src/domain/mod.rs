@@ -10,6 +10,7 @@ mod invoice;
 mod money;
 mod order;
 mod product;
+mod search;
 
 pub use customer::{Address, Customer};
 pub use ids::{AddressId, CustomerId, IdError, IdempotencyKey, InvoiceNumber, OrderNumber, Sku};
@@ -22,3 +23,4 @@ pub use order::{
 pub use product::{
     Attribute, Availability, CatalogQuery, Category, Price, PriceTier, Product, ProductPage,
 };
+pub use search::{CustomerSummary, OrderHit, OrderSearch, contains_any};

@@ -13,9 +13,9 @@ use async_trait::async_trait;
 pub use error::{ErpError, ErpResult};
 
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
-    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
-    ProductPage, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSummary, Document,
+    IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderHit, OrderNumber,
+    OrderSearch, OrderSummary, Price, Product, ProductPage, Sku,
 };
 
 /// An ERP, as the gateway needs it. Every method is a live call to the system of record.
@@ -83,6 +83,24 @@ pub trait Erp: Send + Sync + 'static {
         customer: &CustomerId,
         number: &InvoiceNumber,
     ) -> ErpResult<Document>;
+
+    /// Orders of every customer matching a search, newest first, for the service desk. The
+    /// default answers `Unsupported`, and the desk then offers what it can without it.
+    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Vec<OrderHit>> {
+        let _ = search;
+        Err(ErpError::Unsupported {
+            operation: "search_orders",
+        })
+    }
+
+    /// Customers whose number or name contains `text`, for the service desk. The default
+    /// answers `Unsupported`.
+    async fn search_customers(&self, text: &str) -> ErpResult<Vec<CustomerSummary>> {
+        let _ = text;
+        Err(ErpError::Unsupported {
+            operation: "search_customers",
+        })
+    }
 }
 
 /// Builds the adapter the configuration names: the one place that knows every adapter.

@@ -21,19 +21,38 @@ pub struct Layout {
     pub csrf: String,
     /// Who to call.
     pub support: Arc<SupportConfig>,
+    /// Set while a service rep acts for a customer: shown as a banner on every page.
+    pub acting_for: Option<String>,
+    /// Whether the user is a service rep (the header then links to the desk).
+    pub is_rep: bool,
 }
 
 /// The logged-in user as the header shows them.
 pub struct LayoutUser {
     /// The user's name.
     pub name: String,
-    /// The customer they buy for.
-    pub customer_name: String,
-    /// The customer's number.
-    pub customer_id: String,
+    /// Whom they work for here: "for Northwind Traders (C-1000)" or "customer service".
+    pub context: String,
+    /// Whether the shop's navigation (catalog, orders, cart) applies: buyers, and reps while
+    /// acting for a customer.
+    pub shopping: bool,
 }
 
 impl Layout {
+    /// The frame of a page nobody in particular is logged in to see (login, errors).
+    pub fn anonymous(title: impl Into<String>, csrf: String, support: Arc<SupportConfig>) -> Self {
+        Self {
+            title: title.into(),
+            active: "",
+            user: None,
+            cart_count: 0,
+            csrf,
+            support,
+            acting_for: None,
+            is_rep: false,
+        }
+    }
+
     /// The stylesheet URL, versioned by content.
     pub fn style_url(&self) -> &str {
         STYLE_URL.as_str()

@@ -4,10 +4,12 @@
 
 mod api;
 mod assets;
+pub(crate) mod audit;
 mod error;
 mod health;
 mod layout;
 mod render;
+mod service_desk;
 mod session;
 mod storefront;
 
@@ -75,6 +77,7 @@ pub fn router(state: AppState) -> Router {
     // pages or JSON bodies before the security headers are added.
     Router::new()
         .merge(storefront::router(state.clone()))
+        .nest("/service-desk", service_desk::router(state.clone()))
         .nest("/api/v1", api::router(state.clone()))
         .merge(health::router())
         .merge(assets::router())

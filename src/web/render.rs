@@ -121,14 +121,7 @@ fn api_body(error: &AppError, state: &AppState) -> Response {
 
 fn html_body(error: &AppError, state: &AppState, csrf: String) -> Response {
     let page = ErrorPage {
-        layout: Layout {
-            title: error.title().to_string(),
-            active: "",
-            user: None,
-            cart_count: 0,
-            csrf,
-            support: state.site.support.clone(),
-        },
+        layout: Layout::anonymous(error.title(), csrf, state.site.support.clone()),
         status: error.status().as_u16(),
         heading: error.title(),
         message: error.public_message(),

@@ -4,6 +4,7 @@
 mod api;
 mod caching;
 mod isolation;
+mod service_desk;
 mod sessions;
 mod storefront;
 mod support;

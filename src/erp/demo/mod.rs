@@ -6,6 +6,7 @@
 //! written to disk, so a restart brings back the fixtures. The file formats are described on the
 //! record types in `records` and, for price lists, in `pricing`.
 
+mod desk;
 mod load;
 mod pdf;
 mod pricing;
@@ -27,9 +28,9 @@ use records::Sources;
 use store::{Catalog, CustomerEntry, Ledger, newest_first};
 
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
-    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
-    ProductPage, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSummary, Document,
+    IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderHit, OrderNumber,
+    OrderSearch, OrderSummary, Price, Product, ProductPage, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
@@ -247,6 +248,16 @@ impl Erp for DemoErp {
             .collect();
         newest_first(&mut summaries, |s| (s.issued_on, s.number.as_str()));
         Ok(summaries)
+    }
+
+    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Vec<OrderHit>> {
+        self.pause().await;
+        Ok(desk::search_orders(&self.catalog, &self.ledger(), search))
+    }
+
+    async fn search_customers(&self, text: &str) -> ErpResult<Vec<CustomerSummary>> {
+        self.pause().await;
+        Ok(desk::search_customers(&self.catalog, text))
     }
 
     async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice> {

@@ -28,6 +28,8 @@ pub struct Buyer {
     pub cart: Cart,
     /// The cookie jar, for handlers that change the cart.
     pub jar: PrivateCookieJar,
+    /// The service rep acting for the customer, when it is not the customer's own buyer.
+    pub acting_rep: Option<Arc<User>>,
 }
 
 impl Buyer {
@@ -43,13 +45,25 @@ impl Buyer {
             active,
             user: Some(LayoutUser {
                 name: self.user.name.clone(),
-                customer_name: self.customer_name.clone(),
-                customer_id: self.customer.to_string(),
+                context: format!("for {} ({})", self.customer_name, self.customer),
+                shopping: true,
             }),
             cart_count: self.cart.lines.len(),
             csrf: self.session.csrf.clone(),
             support: state.site.support.clone(),
+            acting_for: self
+                .acting_rep
+                .as_ref()
+                .map(|_| format!("{} ({})", self.customer_name, self.customer)),
+            is_rep: self.acting_rep.is_some(),
         }
+    }
+
+    /// How the ERP order records who placed it, when a rep placed it for the customer.
+    pub fn placed_by(&self) -> Option<String> {
+        self.acting_rep
+            .as_ref()
+            .map(|rep| format!("{} <{}>, customer service", rep.name, rep.login))
     }
 }
 
@@ -70,8 +84,13 @@ impl FromRequestParts<AppState> for Buyer {
             let target = format!("/login?next={}", urlencode(next));
             return Err(Redirect::to(&target).into_response());
         };
-        let customer = match (user.role, &user.customer) {
-            (Role::Buyer, Some(customer)) => customer.clone(),
+        let (customer, acting_rep) = match (user.role, &user.customer, &session.acting_for) {
+            (Role::Buyer, Some(customer), _) => (customer.clone(), None),
+            (Role::Service, _, Some(customer)) if user.may_serve(customer) => {
+                (customer.clone(), Some(user.clone()))
+            }
+            // A rep who is not acting for anyone belongs at the desk.
+            (Role::Service, _, _) => return Err(Redirect::to("/service-desk").into_response()),
             _ => return Err(AppError::NotFound.into_response()),
         };
         let jar =
@@ -91,6 +110,7 @@ impl FromRequestParts<AppState> for Buyer {
             session,
             cart,
             jar,
+            acting_rep,
         })
     }
 }

@@ -124,6 +124,14 @@ pub async fn submit_order(
         Ok(placed) => {
             let number = &placed.order().number;
             tracing::info!(order.number = %number, customer.id = %buyer.customer, "order placed");
+            if let Some(rep) = &buyer.acting_rep {
+                crate::web::audit::record(
+                    &rep.login,
+                    &buyer.customer,
+                    "order_placed",
+                    Some(number.as_str()),
+                );
+            }
             let target = format!("/orders/{number}?placed=1");
             Ok((Cart::clear(buyer.jar.clone()), Redirect::to(&target)).into_response())
         }
@@ -207,6 +215,6 @@ fn new_order(buyer: &Buyer, form: &CheckoutForm) -> Result<NewOrder, String> {
                 quantity: *quantity,
             })
             .collect(),
-        placed_by: None,
+        placed_by: buyer.placed_by(),
     })
 }

@@ -37,14 +37,7 @@ fn login_page(
     error: Option<String>,
 ) -> LoginPage {
     LoginPage {
-        layout: Layout {
-            title: "Log in".into(),
-            active: "login",
-            user: None,
-            cart_count: 0,
-            csrf: session.csrf.clone(),
-            support: state.site.support.clone(),
-        },
+        layout: Layout::anonymous("Log in", session.csrf.clone(), state.site.support.clone()),
         next,
         login,
         error,

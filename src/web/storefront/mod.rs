@@ -18,6 +18,7 @@ use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+use super::audit;
 use super::session::{Session, load_session};
 use super::{AppError, AppState, MAX_BODY_BYTES};
 
@@ -46,6 +47,7 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         .route("/invoices/{number}", get(invoices::show_invoice))
         .route("/invoices/{number}/pdf", get(invoices::download_invoice))
         .layer(middleware::from_fn(verify_csrf))
+        .layer(middleware::from_fn(audit::record_acting_changes))
         // Pages show one customer's prices and orders: no shared cache may keep them.
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
@@ -56,7 +58,7 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
 
 /// Refuses every state-changing request whose form does not carry the session's CSRF token, or
 /// that a browser says comes from another site.
-async fn verify_csrf(request: Request, next: Next) -> Result<Response, AppError> {
+pub(super) async fn verify_csrf(request: Request, next: Next) -> Result<Response, AppError> {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         return Ok(next.run(request).await);
     }

@@ -124,6 +124,14 @@ impl Erp for CountingErp {
         self.enter("invoice").await?;
         self.inner.invoice(customer, number).await
     }
+    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Vec<OrderHit>> {
+        self.enter("search_orders").await?;
+        self.inner.search_orders(search).await
+    }
+    async fn search_customers(&self, text: &str) -> ErpResult<Vec<CustomerSummary>> {
+        self.enter("search_customers").await?;
+        self.inner.search_customers(text).await
+    }
     async fn invoice_document(
         &self,
         customer: &CustomerId,

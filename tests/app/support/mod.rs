@@ -1,6 +1,7 @@
 //! The test harness: `spawn_app()` starts erpfront on port 0 around a call-counting demo ERP;
 //! `Browser` is a cookie-keeping client that fills in CSRF tokens like a real form would.
 
+pub mod audit_log;
 mod browser;
 mod counting_erp;
 
@@ -61,8 +62,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// erpfront on a free port in front of `erp`.
 pub async fn spawn_app_with(erp: Arc<CountingErp>) -> TestApp {
+    spawn(erp, erpfront::demo::users().expect("demo users load")).await
+}
+
+/// erpfront in front of a fresh demo ERP with another users file.
+pub async fn spawn_app_with_users(users_toml: &str) -> TestApp {
+    let erp = Arc::new(CountingErp::new(Arc::new(
+        DemoErp::embedded().expect("demo data loads"),
+    )));
+    spawn(
+        erp,
+        erpfront::users::Users::parse(users_toml).expect("users parse"),
+    )
+    .await
+}
+
+async fn spawn(erp: Arc<CountingErp>, users: erpfront::users::Users) -> TestApp {
     let config = erpfront::demo::config(SocketAddr::from(([127, 0, 0, 1], 0)));
-    let users = erpfront::demo::users().expect("demo users load");
     let app = Application::with_parts(&config, erp.clone(), users)
         .await
         .expect("app builds");
@@ -88,6 +104,7 @@ pub const NORTHWIND_TOKEN: &str = "demo-northwind";
 pub const GLOBEX_TOKEN: &str = "demo-globex";
 pub const ANNA: &str = "anna@northwind.example";
 pub const LI: &str = "li@globex.example";
+pub const SAM: &str = "sam@service.example";
 
 /// The first products of the catalog as `(sku, name)`, found through the API.
 pub async fn some_products(app: &TestApp, count: usize) -> Vec<(String, String)> {

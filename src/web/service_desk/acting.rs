@@ -1,0 +1,57 @@
+//! Acting for a customer: the rep then sees and uses the storefront exactly as that customer
+//! does, with a banner on every page, until they stop. Both ends are audit events.
+
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::PrivateCookieJar;
+use serde::Deserialize;
+
+use super::rep::Rep;
+use crate::domain::CustomerId;
+use crate::web::audit;
+use crate::web::session::{Session, SetSession};
+use crate::web::storefront::Cart;
+use crate::web::{AppError, AppState};
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    customer: String,
+}
+
+/// Starts acting for a customer the rep may serve and the ERP knows.
+pub async fn start_acting(
+    State(state): State<AppState>,
+    rep: Rep,
+    jar: PrivateCookieJar,
+    Form(form): Form<ActForm>,
+) -> Result<Response, AppError> {
+    let customer = CustomerId::parse(form.customer.trim()).map_err(|_| AppError::NotFound)?;
+    rep.check(&customer)?;
+    state.erp.customer(&customer).await?;
+    audit::record(&rep.user.login, &customer, "start_acting", None);
+    let session = Session {
+        acting_for: Some(customer),
+        ..rep.session.clone()
+    };
+    let mut response = (Cart::clear(jar), Redirect::to("/catalog")).into_response();
+    response.extensions_mut().insert(SetSession(session));
+    Ok(response)
+}
+
+/// Stops acting and returns the rep to the desk.
+pub async fn stop_acting(rep: Rep, jar: PrivateCookieJar) -> Response {
+    let target = match &rep.session.acting_for {
+        Some(customer) => {
+            audit::record(&rep.user.login, customer, "stop_acting", None);
+            format!("/service-desk/customers/{customer}")
+        }
+        None => "/service-desk".to_string(),
+    };
+    let session = Session {
+        acting_for: None,
+        ..rep.session.clone()
+    };
+    let mut response = (Cart::clear(jar), Redirect::to(&target)).into_response();
+    response.extensions_mut().insert(SetSession(session));
+    response
+}

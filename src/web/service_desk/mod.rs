@@ -1,0 +1,41 @@
+//! The service desk under `/service-desk`, for customer-service reps: find any order by number,
+//! PO number, customer, dates or status; look into a customer; act for a customer in the
+//! storefront, audited. Buyers get a 404 here; nobody gets in without logging in.
+
+mod acting;
+mod customers;
+mod orders;
+mod rep;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::middleware;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::AppState;
+use super::session::load_session;
+use super::storefront::verify_csrf;
+
+pub(super) fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(orders::search_orders))
+        .route("/customers", get(customers::search_customers))
+        .route("/customers/{customer}", get(customers::show_customer))
+        .route(
+            "/customers/{customer}/orders/{number}",
+            get(orders::show_order),
+        )
+        .route(
+            "/customers/{customer}/invoices/{number}/pdf",
+            get(orders::download_invoice),
+        )
+        .route("/act", post(acting::start_acting))
+        .route("/stop", post(acting::stop_acting))
+        .layer(middleware::from_fn(verify_csrf))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
+        .layer(middleware::from_fn_with_state(state, load_session))
+}
