@@ -332,3 +332,58 @@ impl Expiry<CacheKey, CacheValue> for TtlPerKind {
         Some(self.ttl(key.kind()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::erp::demo::DemoErp;
+
+    fn cached(max_bytes: u64) -> CachedErp {
+        let config = CacheConfig {
+            max_bytes,
+            ..CacheConfig::default()
+        };
+        CachedErp::new(Arc::new(DemoErp::embedded().unwrap()), &config)
+    }
+
+    #[tokio::test]
+    async fn the_cache_stays_within_its_byte_bound() {
+        let cache = cached(256 * 1024);
+        for page in 1..=11 {
+            for per_page in [10, 20, 30, 40] {
+                let query = CatalogQuery::new(None, None, page, per_page);
+                cache.search_products(&query).await.unwrap();
+            }
+        }
+        let held = cache.weighted_size().await;
+        assert!(held > 0 && held <= 256 * 1024, "held {held} bytes");
+    }
+
+    #[tokio::test]
+    async fn prices_are_kept_per_customer() {
+        let cache = cached(8 * 1024 * 1024);
+        let page = cache
+            .search_products(&CatalogQuery::new(None, None, 1, 5))
+            .await
+            .unwrap();
+        let skus: Vec<Sku> = page.items.iter().map(|p| p.sku.clone()).collect();
+        let northwind = CustomerId::parse("C-1000").unwrap();
+        let globex = CustomerId::parse("C-2000").unwrap();
+        let first = cache.prices(&northwind, &skus).await.unwrap();
+        let other = cache.prices(&globex, &skus).await.unwrap();
+        let again = cache.prices(&northwind, &skus).await.unwrap();
+        assert_eq!(first.len(), skus.len());
+        assert_eq!(first, again);
+        let amounts = |prices: &[Price]| prices.iter().map(|p| p.base().amount).collect::<Vec<_>>();
+        assert_ne!(
+            amounts(&first),
+            amounts(&other),
+            "each customer gets their own prices, never a cached neighbour's"
+        );
+        let unknown = cache
+            .prices(&northwind, &[Sku::parse("NO-SUCH").unwrap()])
+            .await
+            .unwrap();
+        assert!(unknown.is_empty());
+    }
+}
