@@ -13,6 +13,7 @@ use crate::cache::CachedErp;
 use crate::config::{Config, ConfigError};
 use crate::erp::{self, Erp};
 use crate::ordering::Ordering;
+use crate::resilience::ResilientErp;
 use crate::users::{Users, UsersError};
 use crate::web::{self, AppState, Site};
 
@@ -60,13 +61,16 @@ impl Application {
     ) -> Result<Self, StartError> {
         config.validate()?;
         let key = Key::from(&config.session.key_bytes()?);
-        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(erp, &config.cache));
+        let resilient = ResilientErp::new(erp, &config.resilience);
+        let health = resilient.health();
+        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(Arc::new(resilient), &config.cache));
         let state = AppState {
             // Orders go through the cache layer, which passes them on and drops the customer's
             // cached order list so the new order shows at once.
             ordering: Arc::new(Ordering::new(cached.clone())),
             erp: cached,
             users: Arc::new(users),
+            health,
             cookie_key: key,
             site: Arc::new(Site {
                 support: Arc::new(config.support.clone()),

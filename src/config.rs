@@ -27,6 +27,43 @@ pub struct Config {
     /// The read-through cache.
     #[serde(default)]
     pub cache: CacheConfig,
+    /// Limits that protect the ERP and bound every call.
+    #[serde(default)]
+    pub resilience: ResilienceConfig,
+}
+
+/// How erpfront protects the ERP and keeps pages from hanging when it is slow or down.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ResilienceConfig {
+    /// Longest any single ERP call may take (adapters have their own, shorter, network timeouts).
+    pub call_timeout_ms: u64,
+    /// Most ERP calls under way at once from this instance.
+    pub max_concurrent_calls: usize,
+    /// How long a call waits for a slot before it is shed with a polite "busy" answer.
+    pub queue_timeout_ms: u64,
+    /// How often a failed read is repeated (within a retry budget); writes never are.
+    pub read_retries: u32,
+    /// Base pause before a retry; each retry waits longer, with jitter.
+    pub retry_backoff_ms: u64,
+    /// Failures in a row that open the circuit breaker.
+    pub breaker_failures: u32,
+    /// How long the breaker stays open before one probe call may test the ERP.
+    pub breaker_open_ms: u64,
+}
+
+impl Default for ResilienceConfig {
+    fn default() -> Self {
+        Self {
+            call_timeout_ms: 8000,
+            max_concurrent_calls: 32,
+            queue_timeout_ms: 500,
+            read_retries: 1,
+            retry_backoff_ms: 50,
+            breaker_failures: 5,
+            breaker_open_ms: 10_000,
+        }
+    }
 }
 
 /// The HTTP listener.
@@ -131,6 +168,9 @@ pub struct CacheConfig {
     pub order_ttl_secs: u64,
     /// Invoice lists, invoices and their documents.
     pub invoice_ttl_secs: u64,
+    /// How long after its TTL the last good catalog, price or availability answer may still be
+    /// shown, labelled with its time, while the ERP cannot be reached. 0 turns this off.
+    pub max_stale_secs: u64,
 }
 
 impl Default for CacheConfig {
@@ -142,6 +182,7 @@ impl Default for CacheConfig {
             availability_ttl_secs: 10,
             order_ttl_secs: 10,
             invoice_ttl_secs: 30,
+            max_stale_secs: 3600,
         }
     }
 }
@@ -188,6 +229,11 @@ impl Config {
                 "support.email is not an e-mail address".into(),
             ));
         }
+        if self.resilience.max_concurrent_calls == 0 {
+            return Err(ConfigError::Invalid(
+                "resilience.max_concurrent_calls must be above 0".into(),
+            ));
+        }
         if self.server.request_timeout_secs == 0 {
             return Err(ConfigError::Invalid(
                 "server.request_timeout_secs must be above 0".into(),
@@ -202,6 +248,7 @@ impl Config {
 struct Defaults {
     server: ServerConfig,
     cache: CacheConfig,
+    resilience: ResilienceConfig,
 }
 
 #[cfg(test)]

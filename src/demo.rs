@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use crate::config::{
-    CacheConfig, Config, ErpConfig, ServerConfig, SessionConfig, SupportConfig, UsersConfig,
+    CacheConfig, Config, ErpConfig, ResilienceConfig, ServerConfig, SessionConfig, SupportConfig,
+    UsersConfig,
 };
 use crate::users::{Users, UsersError};
 
@@ -64,6 +65,7 @@ pub fn config(listen: SocketAddr) -> Config {
         },
         erp: ErpConfig::Demo { data_dir: None },
         cache: CacheConfig::default(),
+        resilience: ResilienceConfig::default(),
     }
 }
 

@@ -3,7 +3,9 @@
 //! # Layout
 //! - [`domain`]: the ERP-neutral vocabulary (customers, products, prices, orders, invoices).
 //! - [`erp`]: the [`erp::Erp`] trait, the one seam to an ERP, and one module per adapter.
-//! - [`cache`]: the read-through layer, a byte-bounded cache keyed by customer.
+//! - [`cache`]: the read-through layer, a byte-bounded cache keyed by customer, serving the last
+//!   good answer (labelled) while the ERP cannot be reached.
+//! - [`resilience`]: timeouts, a concurrency limit, read retries and a circuit breaker per ERP.
 //! - [`ordering`]: exactly-once order placement with idempotency keys kept in the ERP.
 //! - [`web`]: the HTTP face, split by audience (storefront, JSON API, health).
 //! - [`users`]: website access, the only local data.
@@ -16,6 +18,7 @@ pub mod demo;
 pub mod domain;
 pub mod erp;
 pub mod ordering;
+pub mod resilience;
 pub mod telemetry;
 pub mod users;
 pub mod web;

@@ -6,13 +6,16 @@
 //! Concurrent misses for one key are coalesced into one ERP call by moka's `try_get_with`.
 
 mod key;
+pub mod staleness;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use moka::Expiry;
 use moka::future::Cache;
+use moka::ops::compute::{CompResult, Op};
 
 use crate::config::CacheConfig;
 use crate::domain::{
@@ -27,7 +30,8 @@ use key::{CacheKey, CacheValue, Kind};
 /// An [`Erp`] that answers reads from memory when it can and asks the wrapped adapter when not.
 pub struct CachedErp {
     inner: Arc<dyn Erp>,
-    cache: Cache<CacheKey, CacheValue>,
+    cache: Cache<CacheKey, Stamped>,
+    ttl: TtlPerKind,
 }
 
 impl CachedErp {
@@ -36,12 +40,16 @@ impl CachedErp {
         let cache = Cache::builder()
             .name("erp")
             .max_capacity(config.max_bytes)
-            .weigher(|key: &CacheKey, value: &CacheValue| {
-                u32::try_from(key.weight() + value.weight()).unwrap_or(u32::MAX)
+            .weigher(|key: &CacheKey, entry: &Stamped| {
+                u32::try_from(key.weight() + entry.value.weight()).unwrap_or(u32::MAX)
             })
             .expire_after(TtlPerKind(config.clone()))
             .build();
-        Self { inner, cache }
+        Self {
+            inner,
+            cache,
+            ttl: TtlPerKind(config.clone()),
+        }
     }
 
     /// The wrapped adapter, for operations that must never be cached.
@@ -55,28 +63,54 @@ impl CachedErp {
         self.cache.weighted_size()
     }
 
+    fn is_fresh(&self, entry: &Stamped, kind: Kind) -> bool {
+        entry.fetched.elapsed() < self.ttl.ttl(kind)
+    }
+
+    /// A fresh answer from memory, or one ERP call for it (concurrent callers of one key wait
+    /// for that call instead of making their own), or, when the ERP cannot be reached, the last
+    /// good answer for kinds that may be shown stale.
     async fn read<F>(&self, key: CacheKey, load: F) -> ErpResult<CacheValue>
     where
         F: Future<Output = ErpResult<CacheValue>>,
     {
         let kind = key.kind();
-        let started = Instant::now();
-        let mut loaded = false;
-        let result = self
+        if let Some(hit) = self.cache.get(&key).await
+            && self.is_fresh(&hit, kind)
+        {
+            return Ok(hit.value);
+        }
+        let computed = self
             .cache
-            .try_get_with(key, async {
-                loaded = true;
-                load.await
+            .entry(key.clone())
+            .and_try_compute_with(|current| async move {
+                if current.is_some_and(|c| self.is_fresh(c.value(), kind)) {
+                    return Ok::<_, ErpError>(Op::Nop);
+                }
+                Ok(Op::Put(Stamped::now(load.await?)))
             })
-            .await
-            .map_err(|shared: Arc<ErpError>| (*shared).clone());
-        tracing::trace!(
-            cache.kind = kind.name(),
-            cache.hit = !loaded,
-            duration_us = started.elapsed().as_micros() as u64,
-            "cache read"
-        );
-        result
+            .await;
+        match computed {
+            Ok(
+                CompResult::Inserted(e) | CompResult::ReplacedWith(e) | CompResult::Unchanged(e),
+            ) => Ok(e.into_value().value),
+            Ok(CompResult::StillNone(_) | CompResult::Removed(_)) => {
+                Err(ErpError::invalid_data("cache entry vanished while loading"))
+            }
+            Err(err) if err.is_unreachable() && self.ttl.may_serve_stale(kind) => {
+                match self.cache.get(&key).await {
+                    Some(old) => Ok(self.serve_stale(old, kind)),
+                    None => Err(err),
+                }
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    fn serve_stale(&self, old: Stamped, kind: Kind) -> CacheValue {
+        tracing::info!(cache.kind = kind.name(), fetched_at = %old.fetched_at, "ERP unreachable, serving last good answer");
+        staleness::note(old.fetched_at);
+        old.value
     }
 
     /// Looks up many keys of one kind and fetches the missing ones from the ERP in one batch
@@ -100,40 +134,81 @@ impl CachedErp {
         wanted.dedup();
         let mut found: Vec<Arc<T>> = Vec::with_capacity(wanted.len());
         let mut missing = Vec::new();
+        let mut stale = Vec::new();
         for sku in &wanted {
-            match self
-                .cache
-                .get(&key_for(sku))
-                .await
+            let key = key_for(sku);
+            let entry = self.cache.get(&key).await;
+            let fresh = entry.as_ref().is_some_and(|e| self.is_fresh(e, key.kind()));
+            match entry
                 .as_ref()
-                .and_then(&unwrap)
+                .and_then(|e| unwrap(&e.value).map(|v| (v, e)))
             {
-                Some(Some(item)) => found.push(item),
-                Some(None) => {}
+                Some((Some(item), _)) if fresh => found.push(item),
+                Some((None, _)) if fresh => {}
+                Some((_, old)) => {
+                    stale.push(old.clone());
+                    missing.push(sku.clone());
+                }
                 None => missing.push(sku.clone()),
             }
         }
-        if !missing.is_empty() {
-            let cache = &self.cache;
-            let batch = self
-                .read(batch_key(missing.clone()), async {
-                    let items = fetch(missing.clone()).await?;
-                    let items: Vec<Arc<T>> = items.into_iter().map(Arc::new).collect();
-                    // Remember answers and absences alike, so an unknown SKU costs one call.
-                    for sku in &missing {
-                        let item = items.iter().find(|i| i.sku() == sku).cloned();
-                        cache.insert(key_for(sku), wrap(item)).await;
-                    }
-                    Ok(CacheValue::Batch(Arc::new(
-                        items.into_iter().map(|i| i as _).collect(),
-                    )))
-                })
-                .await?;
-            if let CacheValue::Batch(items) = batch {
+        if missing.is_empty() {
+            return Ok(found.iter().map(|i| T::clone(i)).collect());
+        }
+        let cache = &self.cache;
+        let batch = self
+            .read(batch_key(missing.clone()), async {
+                let items = fetch(missing.clone()).await?;
+                let items: Vec<Arc<T>> = items.into_iter().map(Arc::new).collect();
+                // Remember answers and absences alike, so an unknown SKU costs one call.
+                for sku in &missing {
+                    let item = items.iter().find(|i| i.sku() == sku).cloned();
+                    cache.insert(key_for(sku), Stamped::now(wrap(item))).await;
+                }
+                Ok(CacheValue::Batch(Arc::new(
+                    items.into_iter().map(|i| i as _).collect(),
+                )))
+            })
+            .await;
+        match batch {
+            Ok(CacheValue::Batch(items)) => {
                 found.extend(items.iter().filter_map(|i| i.clone().downcast::<T>().ok()));
             }
+            Ok(_) => return Err(ErpError::invalid_data("cache held a value of another kind")),
+            // Every missing answer has a last good one: show those, labelled.
+            Err(err)
+                if err.is_unreachable()
+                    && stale.len() == missing.len()
+                    && self.ttl.may_serve_stale(key_for(&missing[0]).kind()) =>
+            {
+                for old in stale {
+                    let kind = key_for(&missing[0]).kind();
+                    if let Some(Some(item)) = unwrap(&self.serve_stale(old, kind)) {
+                        found.push(item);
+                    }
+                }
+            }
+            Err(err) => return Err(err),
         }
         Ok(found.iter().map(|i| T::clone(i)).collect())
+    }
+}
+
+/// A cached answer with when it was fetched.
+#[derive(Clone)]
+struct Stamped {
+    value: CacheValue,
+    fetched: Instant,
+    fetched_at: DateTime<Utc>,
+}
+
+impl Stamped {
+    fn now(value: CacheValue) -> Self {
+        Self {
+            value,
+            fetched: Instant::now(),
+            fetched_at: Utc::now(),
+        }
     }
 }
 
@@ -315,21 +390,38 @@ impl TtlPerKind {
         };
         Duration::from_secs(secs)
     }
+
+    /// Catalog data, prices and availability may stand in while the ERP is unreachable;
+    /// orders and invoices must not (a buyer would act on an outdated status or balance).
+    fn may_serve_stale(&self, kind: Kind) -> bool {
+        self.0.max_stale_secs > 0
+            && matches!(kind, Kind::Catalog | Kind::Price | Kind::Availability)
+    }
+
+    /// How long moka keeps an entry: its TTL, plus the stale window where that applies.
+    fn keep(&self, kind: Kind) -> Duration {
+        let stale = if self.may_serve_stale(kind) {
+            self.0.max_stale_secs
+        } else {
+            0
+        };
+        self.ttl(kind) + Duration::from_secs(stale)
+    }
 }
 
-impl Expiry<CacheKey, CacheValue> for TtlPerKind {
-    fn expire_after_create(&self, key: &CacheKey, _: &CacheValue, _: Instant) -> Option<Duration> {
-        Some(self.ttl(key.kind()))
+impl Expiry<CacheKey, Stamped> for TtlPerKind {
+    fn expire_after_create(&self, key: &CacheKey, _: &Stamped, _: Instant) -> Option<Duration> {
+        Some(self.keep(key.kind()))
     }
 
     fn expire_after_update(
         &self,
         key: &CacheKey,
-        _: &CacheValue,
+        _: &Stamped,
         _: Instant,
         _: Option<Duration>,
     ) -> Option<Duration> {
-        Some(self.ttl(key.kind()))
+        Some(self.keep(key.kind()))
     }
 }
 

@@ -30,6 +30,14 @@ pub enum ErpError {
         /// What was wrong, for the logs.
         detail: String,
     },
+    /// The gateway did not send the call because the ERP is failing (the circuit breaker is
+    /// open). Unlike `Unavailable`, a write is known not to have happened.
+    #[error("not sent: the ERP has been failing, calls are paused")]
+    CircuitOpen,
+    /// The gateway did not send the call because too many calls to the ERP are under way. A
+    /// write is known not to have happened.
+    #[error("not sent: too many calls to the ERP under way")]
+    Overloaded,
     /// This ERP (or this adapter) does not offer the operation.
     #[error("not supported by this ERP: {operation}")]
     Unsupported {
@@ -66,6 +74,15 @@ impl ErpError {
         matches!(
             self,
             Self::Timeout | Self::Unavailable { .. } | Self::InvalidData { .. }
+        )
+    }
+
+    /// Whether the ERP could not be asked or did not answer, so that a last good answer may
+    /// stand in for a read.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            Self::Timeout | Self::Unavailable { .. } | Self::CircuitOpen | Self::Overloaded
         )
     }
 }

@@ -36,6 +36,9 @@ pub enum AppError {
     /// The ERP did not answer in time.
     #[error("the ERP did not answer in time")]
     ErpTimeout,
+    /// Too many requests for the ERP right now; nothing was sent.
+    #[error("too busy")]
+    Busy,
     /// A bug or an ERP answer we could not understand; the detail is for the log only.
     #[error("internal error")]
     Internal(String),
@@ -50,7 +53,7 @@ impl AppError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::ExpiredForm => StatusCode::FORBIDDEN,
             Self::Rejected(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::ErpUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::ErpUnavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::ErpTimeout => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -67,6 +70,7 @@ impl AppError {
             Self::Unprocessable(_) => "unprocessable",
             Self::ErpUnavailable => "erp_unavailable",
             Self::ErpTimeout => "erp_timeout",
+            Self::Busy => "busy",
             Self::Internal(_) => "internal",
         }
     }
@@ -82,6 +86,7 @@ impl AppError {
             Self::Unprocessable(_) => "This request contradicts an earlier one",
             Self::ErpUnavailable => "Our order system is not reachable right now",
             Self::ErpTimeout => "Our order system is taking too long to answer",
+            Self::Busy => "We are very busy right now",
             Self::Internal(_) => "Something went wrong on our side",
         }
     }
@@ -101,7 +106,7 @@ impl AppError {
             Self::ErpUnavailable => {
                 "Nothing is lost: please try again in a few minutes, or call us and we will help you right away.".into()
             }
-            Self::ErpTimeout => {
+            Self::ErpTimeout | Self::Busy => {
                 "Please try again in a moment, or call us and we will help you right away.".into()
             }
             Self::Internal(_) => {
@@ -115,7 +120,7 @@ impl AppError {
     pub fn log(&self) {
         match self {
             Self::Internal(detail) => tracing::error!(error.detail = %detail, "internal error"),
-            Self::ErpUnavailable | Self::ErpTimeout => {
+            Self::ErpUnavailable | Self::ErpTimeout | Self::Busy => {
                 tracing::warn!(error.code = self.code(), "ERP failure shown to caller")
             }
             _ => {}
@@ -133,6 +138,8 @@ impl From<ErpError> for AppError {
                 tracing::warn!(erp.error = %detail, "ERP unavailable");
                 Self::ErpUnavailable
             }
+            ErpError::CircuitOpen => Self::ErpUnavailable,
+            ErpError::Overloaded => Self::Busy,
             ErpError::InvalidData { detail } => {
                 Self::Internal(format!("invalid ERP data: {detail}"))
             }
@@ -148,6 +155,13 @@ impl From<ErpError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = self.status().into_response();
+        if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+            // Tells load balancers, scripts and crawlers when asking again makes sense.
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("10"),
+            );
+        }
         response.extensions_mut().insert(Arc::new(self));
         response
     }

@@ -5,7 +5,22 @@ use std::sync::Arc;
 
 use crate::config::SupportConfig;
 
+use super::AppState;
 use super::assets::STYLE_URL;
+use crate::resilience::health::Reachability;
+
+/// The banner text while the ERP is not answering normally.
+pub fn erp_notice(state: &AppState) -> Option<&'static str> {
+    match state.health.report().reachability {
+        Reachability::Up => None,
+        Reachability::Unstable => Some(
+            "Our order system is answering slowly or with errors right now. Some information may be from a few minutes ago.",
+        ),
+        Reachability::Down => Some(
+            "Our order system is not reachable right now. You can still browse; prices and stock show the last information we had, with its time. Orders cannot be placed until it is back.",
+        ),
+    }
+}
 
 /// The shared parts of a page.
 pub struct Layout {
@@ -25,6 +40,8 @@ pub struct Layout {
     pub acting_for: Option<String>,
     /// Whether the user is a service rep (the header then links to the desk).
     pub is_rep: bool,
+    /// What the banner says about the ERP, when it is not answering normally.
+    pub erp_notice: Option<&'static str>,
 }
 
 /// The logged-in user as the header shows them.
@@ -40,17 +57,24 @@ pub struct LayoutUser {
 
 impl Layout {
     /// The frame of a page nobody in particular is logged in to see (login, errors).
-    pub fn anonymous(title: impl Into<String>, csrf: String, support: Arc<SupportConfig>) -> Self {
+    pub fn anonymous(state: &AppState, title: impl Into<String>, csrf: String) -> Self {
         Self {
             title: title.into(),
             active: "",
             user: None,
             cart_count: 0,
             csrf,
-            support,
+            support: state.site.support.clone(),
             acting_for: None,
             is_rep: false,
+            erp_notice: erp_notice(state),
         }
+    }
+
+    /// When answers on this page were served from before the ERP stopped answering, the time
+    /// they were true ("14:02 UTC on 22 Nov").
+    pub fn stale_since(&self) -> Option<String> {
+        crate::cache::staleness::observed().map(|t| t.format("%H:%M UTC on %-d %b").to_string())
     }
 
     /// The stylesheet URL, versioned by content.

@@ -11,6 +11,7 @@ mod layout;
 mod render;
 mod service_desk;
 mod session;
+mod status;
 mod storefront;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use tower_http::trace::TraceLayer;
 use crate::config::SupportConfig;
 use crate::erp::Erp;
 use crate::ordering::Ordering;
+use crate::resilience::health::ErpHealth;
 use crate::users::Users;
 
 pub use error::AppError;
@@ -41,6 +43,8 @@ pub struct AppState {
     pub ordering: Arc<Ordering>,
     /// Who may log in.
     pub users: Arc<Users>,
+    /// How the ERP is doing, for the status page and the degraded banner.
+    pub health: Arc<ErpHealth>,
     /// Encrypts and signs the session and cart cookies.
     pub cookie_key: Key,
     /// Site-wide settings.
@@ -80,8 +84,11 @@ pub fn router(state: AppState) -> Router {
         .nest("/service-desk", service_desk::router(state.clone()))
         .nest("/api/v1", api::router(state.clone()))
         .merge(health::router())
+        .merge(status::router())
         .merge(assets::router())
         .fallback(|| async { AppError::NotFound })
+        // Knows, per request, whether any answer shown is older than its freshness.
+        .layer(middleware::from_fn(track_staleness))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, timeout))
         .layer(middleware::from_fn_with_state(state.clone(), render::render_errors))
@@ -94,6 +101,23 @@ pub fn router(state: AppState) -> Router {
             "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+async fn track_staleness(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    crate::cache::staleness::track(async move {
+        let mut response = next.run(request).await;
+        if let Some(since) = crate::cache::staleness::observed() {
+            // Lets API callers see that (part of) the answer is the last good one, and from when.
+            if let Ok(value) = HeaderValue::from_str(&since.to_rfc3339()) {
+                response.headers_mut().insert("erpfront-stale-since", value);
+            }
+        }
+        response
+    })
+    .await
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

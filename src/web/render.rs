@@ -121,7 +121,7 @@ fn api_body(error: &AppError, state: &AppState) -> Response {
 
 fn html_body(error: &AppError, state: &AppState, csrf: String) -> Response {
     let page = ErrorPage {
-        layout: Layout::anonymous(error.title(), csrf, state.site.support.clone()),
+        layout: Layout::anonymous(state, error.title(), csrf),
         status: error.status().as_u16(),
         heading: error.title(),
         message: error.public_message(),

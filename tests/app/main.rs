@@ -3,6 +3,7 @@
 
 mod api;
 mod caching;
+mod degraded;
 mod isolation;
 mod service_desk;
 mod sessions;

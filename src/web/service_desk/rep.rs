@@ -36,6 +36,7 @@ impl Rep {
             support: state.site.support.clone(),
             acting_for: None,
             is_rep: true,
+            erp_notice: crate::web::layout::erp_notice(state),
         }
     }
 

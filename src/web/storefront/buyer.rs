@@ -56,6 +56,7 @@ impl Buyer {
                 .as_ref()
                 .map(|_| format!("{} ({})", self.customer_name, self.customer)),
             is_rep: self.acting_rep.is_some(),
+            erp_notice: crate::web::layout::erp_notice(state),
         }
     }
 

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::catalog::PricedLine;
 use super::{Buyer, Cart};
 use crate::domain::{Address, AddressId, IdempotencyKey, NewOrder, NewOrderLine};
+use crate::erp::ErpError;
 use crate::ordering::PlaceError;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
@@ -47,6 +48,9 @@ struct CheckoutPage {
 struct ConfirmingPage {
     layout: Layout,
     form: CheckoutForm,
+    /// The order was known not to be sent (the ERP is down or overloaded), rather than sent
+    /// without an answer.
+    not_sent: bool,
 }
 
 /// The checkout form with a fresh idempotency key.
@@ -145,7 +149,7 @@ pub async fn submit_order(
             )
             .await
         }
-        Err(PlaceError::Erp(crate::erp::ErpError::Rejected { reason })) => {
+        Err(PlaceError::Erp(ErpError::Rejected { reason })) => {
             render(
                 &state,
                 &buyer,
@@ -170,11 +174,25 @@ pub async fn submit_order(
             )
             .await
         }
+        Err(PlaceError::Erp(ErpError::CircuitOpen | ErpError::Overloaded)) => {
+            let page = ConfirmingPage {
+                layout: buyer.layout(&state, "Your order could not be placed yet", "cart"),
+                form,
+                not_sent: true,
+            };
+            Ok((
+                StatusCode::SERVICE_UNAVAILABLE,
+                [("retry-after", "30")],
+                HtmlPage(page),
+            )
+                .into_response())
+        }
         Err(PlaceError::Erp(err)) => {
             tracing::warn!(error = %err, customer.id = %buyer.customer, "order outcome unknown");
             let page = ConfirmingPage {
                 layout: buyer.layout(&state, "We are confirming your order", "cart"),
                 form,
+                not_sent: false,
             };
             Ok((
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -37,7 +37,7 @@ fn login_page(
     error: Option<String>,
 ) -> LoginPage {
     LoginPage {
-        layout: Layout::anonymous("Log in", session.csrf.clone(), state.site.support.clone()),
+        layout: Layout::anonymous(state, "Log in", session.csrf.clone()),
         next,
         login,
         error,

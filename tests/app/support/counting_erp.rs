@@ -15,7 +15,10 @@ pub struct CountingErp {
     inner: Arc<dyn Erp>,
     calls: Mutex<HashMap<&'static str, usize>>,
     failures_left: AtomicUsize,
+    down: std::sync::atomic::AtomicBool,
     delay_ms: AtomicU64,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 impl CountingErp {
@@ -24,7 +27,10 @@ impl CountingErp {
             inner,
             calls: Mutex::default(),
             failures_left: AtomicUsize::new(0),
+            down: Default::default(),
             delay_ms: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         }
     }
 
@@ -43,6 +49,16 @@ impl CountingErp {
         self.failures_left.store(n, Ordering::SeqCst);
     }
 
+    /// Every call fails as if the ERP were down, until `set_down(false)`.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+
+    /// The most calls that were under way at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight.load(Ordering::SeqCst)
+    }
+
     /// Every call takes at least this long.
     pub fn set_delay(&self, delay: Duration) {
         self.delay_ms
@@ -51,9 +67,15 @@ impl CountingErp {
 
     async fn enter(&self, operation: &'static str) -> ErpResult<()> {
         *self.calls.lock().unwrap().entry(operation).or_default() += 1;
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
         let delay = self.delay_ms.load(Ordering::SeqCst);
         if delay > 0 {
             tokio::time::sleep(Duration::from_millis(delay)).await;
+        }
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if self.down.load(Ordering::SeqCst) {
+            return Err(ErpError::unavailable("switched off by the test"));
         }
         let failing = self
             .failures_left

@@ -78,7 +78,29 @@ pub async fn spawn_app_with_users(users_toml: &str) -> TestApp {
 }
 
 async fn spawn(erp: Arc<CountingErp>, users: erpfront::users::Users) -> TestApp {
-    let config = erpfront::demo::config(SocketAddr::from(([127, 0, 0, 1], 0)));
+    spawn_configured(erp, users, |_| {}).await
+}
+
+/// erpfront in front of `erp` with the demo configuration changed by `adjust`.
+pub async fn spawn_app_configured(
+    erp: Arc<CountingErp>,
+    adjust: impl FnOnce(&mut erpfront::config::Config),
+) -> TestApp {
+    spawn_configured(
+        erp,
+        erpfront::demo::users().expect("demo users load"),
+        adjust,
+    )
+    .await
+}
+
+async fn spawn_configured(
+    erp: Arc<CountingErp>,
+    users: erpfront::users::Users,
+    adjust: impl FnOnce(&mut erpfront::config::Config),
+) -> TestApp {
+    let mut config = erpfront::demo::config(SocketAddr::from(([127, 0, 0, 1], 0)));
+    adjust(&mut config);
     let app = Application::with_parts(&config, erp.clone(), users)
         .await
         .expect("app builds");
