@@ -10,6 +10,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::CustomerId;
+
 /// Everything erpfront is configured with.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
@@ -30,6 +32,9 @@ pub struct Config {
     /// Limits that protect the ERP and bound every call.
     #[serde(default)]
     pub resilience: ResilienceConfig,
+    /// The customers `erpfront check-adapter` may use; only that command reads it.
+    #[serde(default)]
+    pub conformance: Option<ConformanceConfig>,
 }
 
 /// How erpfront protects the ERP and keeps pages from hanging when it is slow or down.
@@ -185,6 +190,16 @@ impl Default for CacheConfig {
             max_stale_secs: 3600,
         }
     }
+}
+
+/// The ERP customers `erpfront check-adapter` runs the conformance suite with.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConformanceConfig {
+    /// The customer the suite creates a test order for: a test customer, never a real one.
+    pub customer: CustomerId,
+    /// A second customer, whose data the suite only reads (isolation, customer prices).
+    pub other_customer: CustomerId,
 }
 
 /// Why the configuration could not be used.

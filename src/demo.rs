@@ -66,6 +66,7 @@ pub fn config(listen: SocketAddr) -> Config {
         erp: ErpConfig::Demo { data_dir: None },
         cache: CacheConfig::default(),
         resilience: ResilienceConfig::default(),
+        conformance: None,
     }
 }
 

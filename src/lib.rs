@@ -9,11 +9,13 @@
 //! - [`ordering`]: exactly-once order placement with idempotency keys kept in the ERP.
 //! - [`web`]: the HTTP face, split by audience (storefront, JSON API, health).
 //! - [`users`]: website access, the only local data.
+//! - [`conformance`]: the rules every adapter must pass, run by tests and `erpfront check-adapter`.
 //! - [`config`], [`telemetry`], [`app`] (composition root), [`demo`].
 
 pub mod app;
 pub mod cache;
 pub mod config;
+pub mod conformance;
 pub mod demo;
 pub mod domain;
 pub mod erp;

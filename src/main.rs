@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 
 use erpfront::app::{Application, shutdown_signal};
 use erpfront::config::Config;
-use erpfront::{demo, telemetry, users};
+use erpfront::{conformance, demo, telemetry, users};
 
 #[derive(Parser)]
 #[command(
@@ -35,6 +35,16 @@ enum Command {
         /// The TOML configuration (values may be overridden by ERPFRONT_* variables).
         #[arg(long, env = "ERPFRONT_CONFIG")]
         config: PathBuf,
+    },
+    /// Run the adapter conformance suite against the configured ERP and print its report;
+    /// exits non-zero if any rule fails. Creates one test order for `conformance.customer`.
+    CheckAdapter {
+        /// The TOML configuration; its `[conformance]` section names the customers to use.
+        #[arg(long, required_unless_present = "demo", conflicts_with = "demo")]
+        config: Option<PathBuf>,
+        /// Check the built-in demo ERP, with customers C-1000 and C-2000.
+        #[arg(long)]
+        demo: bool,
     },
     /// Read a password on standard input and print its argon2 hash for the users file.
     HashPassword,
@@ -91,6 +101,26 @@ async fn run(command: Command) -> Result<(), String> {
             app.run_until(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
+        }
+        Command::CheckAdapter { config, demo } => {
+            let subject = match config {
+                Some(path) if !demo => {
+                    let config = Config::load(&path).map_err(|e| e.to_string())?;
+                    conformance::subject_from_config(&config).await?
+                }
+                _ => conformance::demo_subject()?,
+            };
+            println!("Checking the {} adapter", subject.erp.name());
+            let report = conformance::run(&subject).await;
+            println!("{report}");
+            if report.passed() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the adapter fails {} conformance rule(s)",
+                    report.failed_count()
+                ))
+            }
         }
         Command::HashPassword => {
             println!("{}", users::hash_password(&read_stdin()?));

@@ -1,0 +1,161 @@
+//! The adapter conformance suite: the behaviour every [`Erp`] adapter must show, written once as
+//! rules and run against any adapter, by the test suite and by `erpfront check-adapter`.
+//!
+//! Each rule has a short id (`orders.idempotent_create`), a one-sentence description, and checks
+//! that name exactly what went wrong. Together they are the executable form of the contract
+//! documented on [`Erp`]: reading the rules is the quickest way to learn what an adapter owes
+//! the gateway.
+//!
+//! The suite reads whatever data the ERP holds and writes exactly one thing: a test order (PO
+//! number `TEST-…`, note [`TEST_ORDER_NOTE`]) for [`Subject::customer`], never for anyone else.
+#![warn(missing_docs)]
+
+pub mod broken_erps;
+mod catalog;
+mod command;
+mod context;
+mod faults;
+mod invoices;
+mod order_access;
+mod orders;
+mod pricing;
+mod report;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::future::BoxFuture;
+
+pub use command::{demo_subject, fault_subjects, subject_from_config};
+pub use report::{Outcome, Report, RuleResult};
+
+use crate::domain::CustomerId;
+use crate::erp::Erp;
+use context::Context;
+
+/// The note every order the suite creates carries, so nobody ships it.
+pub const TEST_ORDER_NOTE: &str = "erpfront conformance test order, not a real order";
+
+/// How long one rule may take before it counts as failed, so that one hanging adapter call
+/// cannot hang the whole run.
+pub const RULE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The adapter under test and what the suite may do with it.
+pub struct Subject {
+    /// The adapter, pointed at the ERP to check.
+    pub erp: Arc<dyn Erp>,
+    /// The customer the suite may create test orders for.
+    pub customer: CustomerId,
+    /// A second customer, for isolation and customer-specific prices.
+    pub other_customer: CustomerId,
+    /// The same adapter pointed at broken ERPs, when the harness can build them; the fault
+    /// rules are reported as skipped (with the reason) when absent.
+    pub faults: Option<FaultSubjects>,
+}
+
+/// Instances of the adapter under test, each pointed at an ERP that fails in one way (see
+/// [`broken_erps`] for servers to point them at).
+pub struct FaultSubjects {
+    /// Pointed at an address where nothing listens.
+    pub unreachable: Arc<dyn Erp>,
+    /// Pointed at a server that accepts connections and never answers.
+    pub slow: Arc<dyn Erp>,
+    /// The deadline `slow` was configured with: it must give up with `Timeout` about then.
+    pub slow_deadline: Duration,
+    /// Pointed at a server that answers every request with garbage.
+    pub nonsense: Arc<dyn Erp>,
+}
+
+/// What a check concluded; `Err` is a failure with its reason, so `?` fails the rule.
+type Checked = Result<Outcome, String>;
+
+/// One behavioural rule of the contract.
+struct Rule {
+    id: &'static str,
+    description: &'static str,
+    check: for<'a> fn(&'a Context<'a>) -> BoxFuture<'a, Checked>,
+}
+
+/// Every rule, in the order they run and are reported: reads first, then the one write, then
+/// the broken ERPs.
+fn rules() -> impl Iterator<Item = &'static Rule> {
+    [
+        catalog::RULES,
+        pricing::RULES,
+        orders::RULES,
+        order_access::RULES,
+        invoices::RULES,
+        faults::RULES,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// The ids of every rule, in report order.
+pub fn rule_ids() -> Vec<&'static str> {
+    rules().map(|rule| rule.id).collect()
+}
+
+/// Runs every rule against `subject`, each within [`RULE_TIMEOUT`].
+pub async fn run(subject: &Subject) -> Report {
+    run_with_rule_timeout(subject, RULE_TIMEOUT).await
+}
+
+/// Runs every rule against `subject`, each within `rule_timeout`.
+pub async fn run_with_rule_timeout(subject: &Subject, rule_timeout: Duration) -> Report {
+    let context = Context::new(subject);
+    let mut results = Vec::new();
+    // One rule at a time: the ERP under test may be a production system, and the order rules
+    // build on one shared test order.
+    for rule in rules() {
+        let started = Instant::now();
+        let outcome = match tokio::time::timeout(rule_timeout, (rule.check)(&context)).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(reason)) => Outcome::Fail(reason),
+            Err(_) => Outcome::Fail(format!(
+                "did not finish within {} s; an adapter call hangs",
+                rule_timeout.as_secs_f32()
+            )),
+        };
+        results.push(RuleResult {
+            id: rule.id,
+            description: rule.description,
+            outcome,
+            elapsed: started.elapsed(),
+        });
+    }
+    Report { results }
+}
+
+/// `Err(reason())` unless `condition` holds.
+fn ensure(condition: bool, reason: impl FnOnce() -> String) -> Result<(), String> {
+    if condition { Ok(()) } else { Err(reason()) }
+}
+
+/// Names the adapter call in an error, so a failure says which call went wrong.
+trait During<T> {
+    fn during(self, call: impl std::fmt::Display) -> Result<T, String>;
+}
+
+impl<T> During<T> for crate::erp::ErpResult<T> {
+    fn during(self, call: impl std::fmt::Display) -> Result<T, String> {
+        self.map_err(|error| format!("{call} failed: {error}"))
+    }
+}
+
+/// `Ok` when `answer` is `NotFound`, otherwise a reason saying what came back instead;
+/// `describe` names a record that should not have been returned.
+fn expect_not_found<T>(
+    call: &str,
+    answer: crate::erp::ErpResult<T>,
+    describe: impl FnOnce(&T) -> String,
+) -> Result<(), String> {
+    match answer {
+        Err(crate::erp::ErpError::NotFound) => Ok(()),
+        Ok(found) => Err(format!(
+            "{call} returned {}; expected NotFound",
+            describe(&found)
+        )),
+        Err(other) => Err(format!("{call} failed with \"{other}\"; expected NotFound")),
+    }
+}

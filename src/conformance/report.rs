@@ -1,0 +1,158 @@
+//! The outcome of a conformance run, and its rendering as a table a person reads.
+
+use std::fmt;
+use std::time::Duration;
+
+/// How one rule ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The adapter behaves as the rule asks.
+    Pass,
+    /// It does not; the reason names what was asked and what came back.
+    Fail(String),
+    /// The rule could not be checked (no data for it, no broken ERPs); the reason says why.
+    Skip(String),
+}
+
+impl Outcome {
+    /// `PASS`, `FAIL` or `SKIP`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Pass => "PASS",
+            Self::Fail(_) => "FAIL",
+            Self::Skip(_) => "SKIP",
+        }
+    }
+
+    /// Why it failed or was skipped.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Pass => None,
+            Self::Fail(reason) | Self::Skip(reason) => Some(reason),
+        }
+    }
+}
+
+/// One rule's result.
+#[derive(Debug, Clone)]
+pub struct RuleResult {
+    /// The rule's id, such as `catalog.paging`.
+    pub id: &'static str,
+    /// What the rule asks of an adapter, in one sentence.
+    pub description: &'static str,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// How long it took.
+    pub elapsed: Duration,
+}
+
+/// Every rule's result, in the order the rules ran.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The results.
+    pub results: Vec<RuleResult>,
+}
+
+impl Report {
+    /// Whether no rule failed (skipped rules do not count against the adapter).
+    pub fn passed(&self) -> bool {
+        self.failed_count() == 0
+    }
+
+    /// How many rules failed.
+    pub fn failed_count(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Fail(_)))
+    }
+
+    /// How many rules were skipped.
+    pub fn skipped_count(&self) -> usize {
+        self.count(|o| matches!(o, Outcome::Skip(_)))
+    }
+
+    /// The result of the rule with this id.
+    pub fn result(&self, id: &str) -> Option<&RuleResult> {
+        self.results.iter().find(|r| r.id == id)
+    }
+
+    fn count(&self, which: impl Fn(&Outcome) -> bool) -> usize {
+        self.results.iter().filter(|r| which(&r.outcome)).count()
+    }
+}
+
+impl fmt::Display for Report {
+    /// One line per rule (`PASS  catalog.paging  description`), the reason of a failure or
+    /// skip indented below it, and a count at the end.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id_width = self.results.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        for result in &self.results {
+            writeln!(
+                f,
+                "{}  {:<id_width$}  {}",
+                result.outcome.label(),
+                result.id,
+                result.description
+            )?;
+            if let Some(reason) = result.outcome.reason() {
+                for line in reason.lines() {
+                    writeln!(f, "{:indent$}{line}", "", indent = id_width + 8)?;
+                }
+            }
+        }
+        let failed = self.failed_count();
+        let skipped = self.skipped_count();
+        write!(
+            f,
+            "{} rules: {} passed, {failed} failed, {skipped} skipped",
+            self.results.len(),
+            self.results.len() - failed - skipped
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(id: &'static str, outcome: Outcome) -> RuleResult {
+        RuleResult {
+            id,
+            description: "Does the thing.",
+            outcome,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn skips_do_not_fail_a_report_and_reasons_are_shown() {
+        let report = Report {
+            results: vec![
+                result("a.pass", Outcome::Pass),
+                result("b.longer_id", Outcome::Skip("no invoices".into())),
+            ],
+        };
+        assert!(report.passed());
+        let text = report.to_string();
+        assert!(
+            text.contains("PASS  a.pass       Does the thing."),
+            "{text}"
+        );
+        assert!(
+            text.contains("SKIP  b.longer_id  Does the thing."),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n                   no invoices\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("2 rules: 1 passed, 0 failed, 1 skipped"),
+            "{text}"
+        );
+
+        let failing = Report {
+            results: vec![result("c.fail", Outcome::Fail("wrong".into()))],
+        };
+        assert!(!failing.passed());
+        assert_eq!(failing.failed_count(), 1);
+    }
+}

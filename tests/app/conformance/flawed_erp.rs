@@ -1,0 +1,125 @@
+//! The demo ERP with one deliberate contract violation each, to show that the conformance suite
+//! catches it and says what went wrong.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use erpfront::domain::*;
+use erpfront::erp::demo::DemoErp;
+use erpfront::erp::{Erp, ErpResult};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+#[derive(Clone, Copy)]
+pub enum Flaw {
+    /// Ignores the idempotency key: every create makes a new order.
+    DuplicatesOnRetry,
+    /// `order()` returns the order with that number whoever it belongs to.
+    LeaksOrders,
+    /// Adds up line amounts as floats for the order's net total.
+    FloatTotals,
+    /// `orders()` never answers.
+    HangsListingOrders,
+}
+
+pub struct FlawedErp {
+    inner: DemoErp,
+    flaw: Flaw,
+}
+
+impl FlawedErp {
+    pub fn new(flaw: Flaw) -> Arc<Self> {
+        Arc::new(Self {
+            inner: DemoErp::embedded().expect("demo data loads"),
+            flaw,
+        })
+    }
+
+    fn tamper(&self, mut order: Order) -> Order {
+        if let Flaw::FloatTotals = self.flaw {
+            let sum: f64 = order
+                .lines
+                .iter()
+                .map(|l| l.net.amount.to_f64().unwrap())
+                .sum();
+            order.totals.net.amount = Decimal::from_f64_retain(sum).unwrap();
+        }
+        order
+    }
+}
+
+#[async_trait]
+impl Erp for FlawedErp {
+    fn name(&self) -> &str {
+        "flawed"
+    }
+    async fn categories(&self) -> ErpResult<Vec<Category>> {
+        self.inner.categories().await
+    }
+    async fn search_products(&self, query: &CatalogQuery) -> ErpResult<ProductPage> {
+        self.inner.search_products(query).await
+    }
+    async fn product(&self, sku: &Sku) -> ErpResult<Product> {
+        self.inner.product(sku).await
+    }
+    async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
+        self.inner.prices(customer, skus).await
+    }
+    async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
+        self.inner.availability(skus).await
+    }
+    async fn customer(&self, customer: &CustomerId) -> ErpResult<Customer> {
+        self.inner.customer(customer).await
+    }
+    async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
+        let key = match self.flaw {
+            Flaw::DuplicatesOnRetry => IdempotencyKey::generate(),
+            _ => key.clone(),
+        };
+        self.inner
+            .create_order(&key, order)
+            .await
+            .map(|o| self.tamper(o))
+    }
+    async fn find_order_by_key(
+        &self,
+        customer: &CustomerId,
+        key: &IdempotencyKey,
+    ) -> ErpResult<Option<Order>> {
+        let found = self.inner.find_order_by_key(customer, key).await?;
+        Ok(found.map(|o| self.tamper(o)))
+    }
+    async fn orders(&self, customer: &CustomerId) -> ErpResult<Vec<OrderSummary>> {
+        if let Flaw::HangsListingOrders = self.flaw {
+            std::future::pending::<()>().await;
+        }
+        self.inner.orders(customer).await
+    }
+    async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order> {
+        if let Flaw::LeaksOrders = self.flaw {
+            for anyone in ["C-1000", "C-2000", "C-3000"] {
+                let anyone = CustomerId::parse(anyone).unwrap();
+                if let Ok(order) = self.inner.order(&anyone, number).await {
+                    return Ok(order);
+                }
+            }
+        }
+        self.inner
+            .order(customer, number)
+            .await
+            .map(|o| self.tamper(o))
+    }
+    async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> {
+        self.inner.invoices(customer).await
+    }
+    async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice> {
+        self.inner.invoice(customer, number).await
+    }
+    async fn invoice_document(
+        &self,
+        customer: &CustomerId,
+        number: &InvoiceNumber,
+    ) -> ErpResult<Document> {
+        self.inner.invoice_document(customer, number).await
+    }
+}
