@@ -26,15 +26,8 @@ async fn post_order(app: &TestApp, key: Option<&str>, body: &Value) -> (StatusCo
 async fn products_search_and_get_carry_the_callers_price_and_availability() {
     let app = spawn_app().await;
     let list: Value = app
-        .api()
-        .get(app.url("/api/v1/products?q=&page=1"))
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .api_json("/api/v1/products?q=&page=1", NORTHWIND_TOKEN)
+        .await;
     let items = list["items"].as_array().unwrap();
     assert!(!items.is_empty() && items[0]["sku"].is_string() && items[0]["name"].is_string());
     assert!(list["total"].as_u64().unwrap() >= 200);
@@ -96,16 +89,7 @@ async fn the_same_key_with_the_same_body_returns_the_same_order() {
         "the ERP was asked to create once"
     );
 
-    let list: Value = app
-        .api()
-        .get(app.url("/api/v1/orders"))
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.api_json("/api/v1/orders", NORTHWIND_TOKEN).await;
     let matching = list["items"]
         .as_array()
         .unwrap()
@@ -114,18 +98,11 @@ async fn the_same_key_with_the_same_body_returns_the_same_order() {
         .count();
     assert_eq!(matching, 1, "one order in the ERP");
     let fetched: Value = app
-        .api()
-        .get(app.url(&format!(
-            "/api/v1/orders/{}",
-            first["number"].as_str().unwrap()
-        )))
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .api_json(
+            &format!("/api/v1/orders/{}", first["number"].as_str().unwrap()),
+            NORTHWIND_TOKEN,
+        )
+        .await;
     assert_eq!(fetched["lines"][0]["sku"], sku);
 }
 
@@ -147,16 +124,7 @@ async fn racing_submissions_with_one_key_make_one_order() {
         numbers.windows(2).all(|w| w[0] == w[1]),
         "every answer names one order: {numbers:?}"
     );
-    let list: Value = app
-        .api()
-        .get(app.url("/api/v1/orders"))
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.api_json("/api/v1/orders", NORTHWIND_TOKEN).await;
     assert_eq!(
         list["items"]
             .as_array()
@@ -252,16 +220,7 @@ async fn bad_order_bodies_get_clear_errors_and_create_nothing() {
     assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
     let body: Value = malformed.json().await.unwrap();
     assert_eq!(body["error"]["code"], "bad_request");
-    let list: Value = app
-        .api()
-        .get(app.url("/api/v1/orders"))
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.api_json("/api/v1/orders", NORTHWIND_TOKEN).await;
     assert!(
         list["items"]
             .as_array()

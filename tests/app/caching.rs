@@ -21,15 +21,8 @@ async fn concurrent_misses_for_one_product_make_one_call_per_erp_operation() {
     let path = app.url("/api/v1/products/FAS-1001");
     let sku = {
         let list: Value = app
-            .api()
-            .get(app.url("/api/v1/products?per_page=1"))
-            .bearer_auth(NORTHWIND_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .api_json("/api/v1/products?per_page=1", NORTHWIND_TOKEN)
+            .await;
         list["items"][0]["sku"].as_str().unwrap().to_string()
     };
     let _ = path;
@@ -102,16 +95,7 @@ async fn a_new_order_shows_in_the_history_at_once() {
     let app = spawn_app().await;
     let sku = sku_in_stock(&app).await;
     let orders = || async {
-        let list: Value = app
-            .api()
-            .get(app.url("/api/v1/orders"))
-            .bearer_auth(NORTHWIND_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app.api_json("/api/v1/orders", NORTHWIND_TOKEN).await;
         list["items"].as_array().unwrap().len()
     };
     let before = orders().await;

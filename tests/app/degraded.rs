@@ -158,11 +158,7 @@ async fn checkout_while_the_erp_is_down_is_refused_and_keeps_the_cart() {
     let sku = sku_in_stock(&app).await;
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
-    anna.get("/catalog").await;
-    anna.post("/cart/add", &[("sku", &sku), ("quantity", "4")])
-        .await;
-    let (_, body) = anna.get("/checkout").await;
-    let key = attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
+    let key = anna.open_checkout_with(&sku, "4").await;
     erp.set_down(true);
     // Make the breaker open with a few failing reads.
     for _ in 0..3 {

@@ -7,16 +7,7 @@ use serde_json::Value;
 use crate::support::{ANNA, GLOBEX_TOKEN, NORTHWIND_TOKEN, TestApp, spawn_app};
 
 async fn first(app: &TestApp, token: &str, path: &str) -> String {
-    let body: Value = app
-        .api()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.api_json(path, token).await;
     body["items"][0]["number"]
         .as_str()
         .unwrap_or_else(|| panic!("{path} has items: {body}"))
@@ -91,16 +82,7 @@ async fn lists_show_only_the_callers_own_orders_and_invoices() {
     let list = |token: &'static str, path: &'static str| {
         let app = &app;
         async move {
-            let body: Value = app
-                .api()
-                .get(app.url(path))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let body: Value = app.api_json(path, token).await;
             body["items"]
                 .as_array()
                 .unwrap()

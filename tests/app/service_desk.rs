@@ -11,16 +11,7 @@ use crate::support::{
 #[tokio::test]
 async fn a_rep_finds_an_order_by_po_number_across_customers() {
     let app = spawn_app().await;
-    let globex: Value = app
-        .api()
-        .get(app.url("/api/v1/orders"))
-        .bearer_auth(GLOBEX_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let globex: Value = app.api_json("/api/v1/orders", GLOBEX_TOKEN).await;
     let order = &globex["items"][0];
     let (number, po) = (
         order["number"].as_str().unwrap(),
@@ -73,15 +64,8 @@ async fn acting_for_northwind_shows_northwinds_prices_and_places_an_audited_orde
         let sku = sku.clone();
         async move {
             let p: Value = app
-                .api()
-                .get(app.url(&format!("/api/v1/products/{sku}")))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .api_json(&format!("/api/v1/products/{sku}"), token)
+                .await;
             p["price"]["unit_price"].as_str().unwrap().to_string()
         }
     };
@@ -133,15 +117,8 @@ async fn acting_for_northwind_shows_northwinds_prices_and_places_an_audited_orde
 
     // The customer sees who placed it, and so does the ERP.
     let order: Value = app
-        .api()
-        .get(app.url(&format!("/api/v1/orders/{number}")))
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .api_json(&format!("/api/v1/orders/{number}"), NORTHWIND_TOKEN)
+        .await;
     assert!(
         order["placed_by"]
             .as_str()

@@ -211,11 +211,7 @@ async fn checkout_refuses_a_past_date_and_keeps_the_cart() {
     let sku = sku_in_stock(&app).await;
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
-    anna.get("/catalog").await;
-    anna.post("/cart/add", &[("sku", &sku), ("quantity", "1")])
-        .await;
-    let (_, body) = anna.get("/checkout").await;
-    let key = attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
+    let key = anna.open_checkout_with(&sku, "1").await;
     let (status, _, body) = anna
         .post(
             "/checkout",
@@ -246,11 +242,7 @@ async fn checkout_tells_the_truth_when_the_erp_does_not_answer() {
     let sku = sku_in_stock(&app).await;
     let mut anna = app.browser();
     anna.login(ANNA, "demo").await;
-    anna.get("/catalog").await;
-    anna.post("/cart/add", &[("sku", &sku), ("quantity", "1")])
-        .await;
-    let (_, body) = anna.get("/checkout").await;
-    let key = attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
+    let key = anna.open_checkout_with(&sku, "1").await;
     let form = [
         ("idempotency_key", key.as_str()),
         ("po_number", "PO-DOWN"),

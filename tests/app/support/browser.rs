@@ -113,6 +113,15 @@ impl Browser {
         (status, location, body)
     }
 
+    /// Puts `quantity` of `sku` in the cart and opens the checkout: the form's idempotency key.
+    pub async fn open_checkout_with(&mut self, sku: &str, quantity: &str) -> String {
+        self.get("/catalog").await;
+        self.post("/cart/add", &[("sku", sku), ("quantity", quantity)])
+            .await;
+        let (_, body) = self.get("/checkout").await;
+        attr_of(&html(&body), "input[name=idempotency_key]", "value").expect("a checkout form")
+    }
+
     pub async fn login(&mut self, login: &str, password: &str) -> (StatusCode, String) {
         self.get("/login").await;
         let (status, location, _) = self

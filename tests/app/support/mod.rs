@@ -37,6 +37,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `GET path` on the API as the holder of `token`: the JSON body.
+    pub async fn api_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let response = self
+            .api()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        response.json().await.unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -131,15 +143,8 @@ pub const SAM: &str = "sam@service.example";
 /// The first products of the catalog as `(sku, name)`, found through the API.
 pub async fn some_products(app: &TestApp, count: usize) -> Vec<(String, String)> {
     let body: serde_json::Value = app
-        .api()
-        .get(app.url("/api/v1/products?per_page=50"))
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .api_json("/api/v1/products?per_page=50", NORTHWIND_TOKEN)
+        .await;
     body["items"]
         .as_array()
         .unwrap()
@@ -158,15 +163,8 @@ pub async fn some_products(app: &TestApp, count: usize) -> Vec<(String, String)>
 pub async fn sku_in_stock(app: &TestApp) -> String {
     for (sku, _) in some_products(app, 50).await {
         let body: serde_json::Value = app
-            .api()
-            .get(app.url(&format!("/api/v1/products/{sku}")))
-            .bearer_auth(NORTHWIND_TOKEN)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .api_json(&format!("/api/v1/products/{sku}"), NORTHWIND_TOKEN)
+            .await;
         if body["availability"]["available"].as_u64().unwrap_or(0) > 100 {
             return sku;
         }
