@@ -155,6 +155,27 @@ pub enum ErpConfig {
         /// Load the demo data from this directory instead of the copy built into the binary.
         data_dir: Option<PathBuf>,
     },
+    /// An ERP-side service that speaks the HTTP adapter protocol (`src/erp/http`).
+    Http {
+        /// Where the protocol's `/v1/...` paths start, such as `https://erp-adapter.internal/`.
+        base_url: String,
+        /// Bearer token the service expects, if any.
+        token: Option<SecretString>,
+        /// Longest wait for a connection, in milliseconds.
+        #[serde(default = "default_erp_connect_timeout_ms")]
+        connect_timeout_ms: u64,
+        /// Deadline of one ERP call, in milliseconds.
+        #[serde(default = "default_erp_request_timeout_ms")]
+        request_timeout_ms: u64,
+    },
+}
+
+fn default_erp_connect_timeout_ms() -> u64 {
+    crate::erp::http::DEFAULT_CONNECT_TIMEOUT_MS
+}
+
+fn default_erp_request_timeout_ms() -> u64 {
+    crate::erp::http::DEFAULT_REQUEST_TIMEOUT_MS
 }
 
 /// The read-through cache: a byte bound and a TTL per kind of data.
@@ -248,6 +269,20 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "resilience.max_concurrent_calls must be above 0".into(),
             ));
+        }
+        if let ErpConfig::Http {
+            base_url,
+            connect_timeout_ms,
+            request_timeout_ms,
+            ..
+        } = &self.erp
+        {
+            crate::erp::http::parse_base_url(base_url).map_err(ConfigError::Invalid)?;
+            crate::erp::http::check_timeouts(
+                std::time::Duration::from_millis(*connect_timeout_ms),
+                std::time::Duration::from_millis(*request_timeout_ms),
+            )
+            .map_err(ConfigError::Invalid)?;
         }
         if self.server.request_timeout_secs == 0 {
             return Err(ConfigError::Invalid(

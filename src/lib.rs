@@ -10,6 +10,7 @@
 //! - [`web`]: the HTTP face, split by audience (storefront, JSON API, health).
 //! - [`users`]: website access, the only local data.
 //! - [`conformance`]: the rules every adapter must pass, run by tests and `erpfront check-adapter`.
+//! - [`sim`]: the sandbox ERP, any adapter served over the HTTP adapter protocol with faults.
 //! - [`config`], [`telemetry`], [`app`] (composition root), [`demo`].
 
 pub mod app;
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod erp;
 pub mod ordering;
 pub mod resilience;
+pub mod sim;
 pub mod telemetry;
 pub mod users;
 pub mod web;

@@ -4,12 +4,15 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use base64::Engine;
 use clap::{Parser, Subcommand};
 
 use erpfront::app::{Application, shutdown_signal};
 use erpfront::config::Config;
+use erpfront::erp::demo::DemoErp;
+use erpfront::sim::{self, SimAccess, SimControl};
 use erpfront::{conformance, demo, telemetry, users};
 
 #[derive(Parser)]
@@ -45,6 +48,25 @@ enum Command {
         /// Check the built-in demo ERP, with customers C-1000 and C-2000.
         #[arg(long)]
         demo: bool,
+    },
+    /// Serve the demo ERP over the HTTP adapter protocol, with faults on demand, for trying the
+    /// `http` adapter or an adapter client. Its /admin API must not be reachable publicly.
+    ErpSim {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7070")]
+        listen: SocketAddr,
+        /// Load the demo ERP's JSON files from this directory instead of the built-in copy.
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Require this bearer token on /admin/... .
+        #[arg(long, env = "ERPFRONT_SIM_ADMIN_TOKEN")]
+        admin_token: Option<String>,
+        /// Require this bearer token on /v1/... (erpfront sends `[erp] token`).
+        #[arg(long, env = "ERPFRONT_SIM_TOKEN")]
+        token: Option<String>,
+        /// Faults in force from the start (the admin API changes them later).
+        #[command(flatten)]
+        faults: erpfront::sim::Faults,
     },
     /// Read a password on standard input and print its argon2 hash for the users file.
     HashPassword,
@@ -120,6 +142,36 @@ async fn run(command: Command) -> Result<(), String> {
                     "the adapter fails {} conformance rule(s)",
                     report.failed_count()
                 ))
+            }
+        }
+        Command::ErpSim {
+            listen,
+            data,
+            admin_token,
+            token,
+            faults,
+        } => {
+            telemetry::init();
+            let demo = match data {
+                Some(dir) => DemoErp::from_dir(&dir),
+                None => DemoErp::embedded(),
+            }
+            .map_err(|e| e.to_string())?;
+            let control = SimControl::new(SimAccess {
+                admin_token,
+                protocol_token: token,
+            });
+            control.set_faults(faults)?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("erp-sim listening on http://{addr}");
+            println!("  protocol: http://{addr}/v1/ (described at /v1/openapi.json)");
+            println!("  admin:    http://{addr}/admin/faults, /admin/calls (keep private)");
+            tokio::select! {
+                () = sim::serve(listener, sim::router(Arc::new(demo), &control)) => Ok(()),
+                () = shutdown_signal() => Ok(()),
             }
         }
         Command::HashPassword => {

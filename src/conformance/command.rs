@@ -54,5 +54,32 @@ pub async fn fault_subjects(erp: &ErpConfig) -> Option<FaultSubjects> {
     match erp {
         // In-process: there is no connection to break.
         ErpConfig::Demo { .. } => None,
+        ErpConfig::Http {
+            request_timeout_ms, ..
+        } => {
+            let pointed_at = |addr: std::net::SocketAddr| {
+                let config = match erp {
+                    ErpConfig::Http {
+                        token,
+                        connect_timeout_ms,
+                        request_timeout_ms,
+                        ..
+                    } => ErpConfig::Http {
+                        base_url: format!("http://{addr}/"),
+                        token: token.clone(),
+                        connect_timeout_ms: *connect_timeout_ms,
+                        request_timeout_ms: *request_timeout_ms,
+                    },
+                    other => other.clone(),
+                };
+                crate::erp::connect(&config).ok()
+            };
+            Some(FaultSubjects {
+                unreachable: pointed_at(super::broken_erps::unused_port_addr())?,
+                slow: pointed_at(super::broken_erps::hanging_server().await)?,
+                slow_deadline: std::time::Duration::from_millis(*request_timeout_ms),
+                nonsense: pointed_at(super::broken_erps::nonsense_server().await)?,
+            })
+        }
     }
 }

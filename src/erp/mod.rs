@@ -7,6 +7,7 @@
 
 pub mod demo;
 mod error;
+pub mod http;
 
 use async_trait::async_trait;
 
@@ -113,5 +114,18 @@ pub fn connect(
             data_dir: Some(dir),
         } => std::sync::Arc::new(demo::DemoErp::from_dir(dir)?),
         ErpConfig::Demo { data_dir: None } => std::sync::Arc::new(demo::DemoErp::embedded()?),
+        ErpConfig::Http {
+            base_url,
+            token,
+            connect_timeout_ms,
+            request_timeout_ms,
+        } => std::sync::Arc::new(http::HttpErp::new(
+            http::HttpErpSettings::new(base_url)?
+                .with_token(token.clone())
+                .with_timeouts(
+                    std::time::Duration::from_millis(*connect_timeout_ms),
+                    std::time::Duration::from_millis(*request_timeout_ms),
+                )?,
+        )?),
     })
 }

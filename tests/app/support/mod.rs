@@ -1,9 +1,14 @@
 //! The test harness: `spawn_app()` starts erpfront on port 0 around a call-counting demo ERP;
-//! `Browser` is a cookie-keeping client that fills in CSRF tokens like a real form would.
+//! `Browser` is a cookie-keeping client that fills in CSRF tokens like a real form would. For the
+//! HTTP adapter: `adapters` (the sandbox, the Python reference adapter), `raw_server` (scripted
+//! misbehaviour) and `openapi` (answers checked against the protocol's document).
 
+pub mod adapters;
 pub mod audit_log;
 mod browser;
 mod counting_erp;
+pub mod openapi;
+pub mod raw_server;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,0 +1,162 @@
+//! What the HTTP adapter needs to know: where the adapter service is, its token and the
+//! timeouts, checked once so that the client never meets a URL it cannot extend.
+
+use std::time::Duration;
+
+use reqwest::Url;
+use secrecy::SecretString;
+
+/// Default for `[erp] connect_timeout_ms`.
+pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 1000;
+/// Default for `[erp] request_timeout_ms`.
+pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 5000;
+
+/// Settings of an [`super::HttpErp`].
+#[derive(Debug, Clone)]
+pub struct HttpErpSettings {
+    /// Where the protocol's `/v1/...` paths start (may carry a path prefix).
+    pub base_url: Url,
+    /// Sent as `Authorization: Bearer ...` on every request, when set.
+    pub token: Option<SecretString>,
+    /// Longest wait for a TCP (and TLS) connection.
+    pub connect_timeout: Duration,
+    /// Deadline of one call, from sending to the last byte of the answer.
+    pub request_timeout: Duration,
+}
+
+impl HttpErpSettings {
+    /// Settings for the service at `base_url`, without a token and with the default timeouts.
+    pub fn new(base_url: &str) -> Result<Self, String> {
+        Ok(Self {
+            base_url: parse_base_url(base_url)?,
+            token: None,
+            connect_timeout: Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS),
+            request_timeout: Duration::from_millis(DEFAULT_REQUEST_TIMEOUT_MS),
+        })
+    }
+
+    /// The same with a bearer token.
+    pub fn with_token(self, token: Option<SecretString>) -> Self {
+        Self { token, ..self }
+    }
+
+    /// The same with other timeouts; both must be above zero.
+    pub fn with_timeouts(self, connect: Duration, request: Duration) -> Result<Self, String> {
+        check_timeouts(connect, request)?;
+        Ok(Self {
+            connect_timeout: connect,
+            request_timeout: request,
+            ..self
+        })
+    }
+}
+
+/// Checks `[erp] base_url`: an absolute `http` or `https` URL without query or fragment.
+pub fn parse_base_url(text: &str) -> Result<Url, String> {
+    let url =
+        Url::parse(text.trim()).map_err(|e| format!("erp.base_url {text:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+        return Err(format!(
+            "erp.base_url {text:?} must be an http or https URL"
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("erp.base_url {text:?} has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "erp.base_url {text:?} must not have a query or fragment"
+        ));
+    }
+    Ok(url)
+}
+
+/// Checks the two timeouts.
+pub fn check_timeouts(connect: Duration, request: Duration) -> Result<(), String> {
+    if connect.is_zero() {
+        return Err("erp.connect_timeout_ms must be above 0".into());
+    }
+    if request.is_zero() {
+        return Err("erp.request_timeout_ms must be above 0".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, ErpConfig};
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert!(parse_base_url("https://erp.example/adapter/").is_ok());
+        assert!(parse_base_url("http://127.0.0.1:7070").is_ok());
+        for bad in [
+            "",
+            "erp.example",
+            "ftp://erp.example",
+            "http://erp.example/?x=1",
+            "mailto:a@b",
+        ] {
+            let err = parse_base_url(bad).unwrap_err();
+            assert!(err.contains("erp.base_url"), "{bad}: {err}");
+        }
+    }
+
+    fn load(erp_section: &str) -> Result<Config, String> {
+        let dir = std::env::temp_dir().join(format!("erpfront-http-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let path = dir.join("erpfront.toml");
+        let text = format!(
+            r#"
+            [session]
+            key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
+            [support]
+            company = "Acme"
+            phone = "+49 30 1234"
+            email = "help@acme.example"
+            [users]
+            file = "users.toml"
+            [erp]
+            {erp_section}
+            "#
+        );
+        std::fs::write(&path, text).map_err(|e| e.to_string())?;
+        let result = Config::load(&path).map_err(|e| e.to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    }
+
+    #[test]
+    fn the_http_kind_loads_with_defaults_and_connects() {
+        let config = load("kind = \"http\"\nbase_url = \"http://127.0.0.1:7070\"").unwrap();
+        let ErpConfig::Http {
+            base_url,
+            token,
+            connect_timeout_ms,
+            request_timeout_ms,
+        } = &config.erp
+        else {
+            panic!("not the http kind: {:?}", config.erp);
+        };
+        assert_eq!(base_url, "http://127.0.0.1:7070");
+        assert!(token.is_none());
+        assert_eq!(
+            (*connect_timeout_ms, *request_timeout_ms),
+            (DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS)
+        );
+        let erp = crate::erp::connect(&config.erp).unwrap();
+        assert_eq!(erp.name(), "http");
+    }
+
+    #[test]
+    fn bad_http_settings_are_named() {
+        let err = load("kind = \"http\"\nbase_url = \"not a url\"").unwrap_err();
+        assert!(err.contains("erp.base_url"), "{err}");
+        let err =
+            load("kind = \"http\"\nbase_url = \"http://a\"\nrequest_timeout_ms = 0").unwrap_err();
+        assert!(err.contains("erp.request_timeout_ms"), "{err}");
+        let err = load("kind = \"http\"\nbase_url = \"http://a\"\nretries = 3").unwrap_err();
+        assert!(err.contains("retries"), "{err}");
+    }
+}

@@ -1,0 +1,153 @@
+//! The committed OpenAPI document (`src/erp/http/protocol.openapi.json`) is the contract the
+//! sandbox serves: the same operations, and every answer matches its schema.
+
+use erpfront::domain::{IdempotencyKey, NewOrder, NewOrderLine, Quantity};
+use erpfront::erp::Erp;
+use erpfront::sim::OPERATIONS;
+use reqwest::Client;
+use serde_json::{Value, json};
+
+use crate::support::adapters::demo_over_http;
+use crate::support::openapi::{answer_schema, assert_conforms, document, named};
+
+#[tokio::test]
+async fn the_document_names_the_operations_the_sandbox_serves() {
+    let (_, sim, _) = demo_over_http().await;
+    let served: Value = reqwest::get(format!("{}/v1/openapi.json", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let doc = document();
+    assert_eq!(served, doc);
+    let mut documented: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .filter_map(|operation| operation["operationId"].as_str())
+        .filter(|id| *id != "openapi")
+        .collect();
+    documented.sort_unstable();
+    let mut operations = OPERATIONS.to_vec();
+    operations.sort_unstable();
+    assert_eq!(documented, operations);
+}
+
+#[tokio::test]
+async fn every_answer_of_the_sandbox_matches_the_document() {
+    let (demo, sim, _) = demo_over_http().await;
+    let doc = document();
+    let client = Client::new();
+    let key = IdempotencyKey::generate();
+    let new_order = NewOrder {
+        customer: "C-1000".parse().unwrap(),
+        po_number: "PO-DOC-1".into(),
+        ship_to: Some("NW-SHIP-1".parse().unwrap()),
+        requested_date: None,
+        note: None,
+        placed_by: None,
+        lines: vec![NewOrderLine {
+            sku: "FAS-1001".parse().unwrap(),
+            quantity: Quantity::new(3).unwrap(),
+        }],
+    };
+    let request = serde_json::to_value(&new_order).unwrap();
+    assert_conforms(
+        &doc,
+        &named("NewOrder"),
+        &request,
+        "NewOrder as erpfront sends it",
+    );
+    let created = client
+        .post(format!("{}/v1/customers/C-1000/orders", sim.url()))
+        .header("Idempotency-Key", key.as_str())
+        .json(&request)
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success());
+    let created: Value = created.json().await.unwrap();
+    let schema = answer_schema(&doc, "post", "/v1/customers/{customer}/orders");
+    assert_conforms(&doc, &schema, &created, "create_order");
+
+    let northwind = "C-1000".parse().unwrap();
+    let mut shipped = None;
+    for summary in demo.orders(&northwind).await.unwrap() {
+        let order = demo.order(&northwind, &summary.number).await.unwrap();
+        if order.deliveries.iter().any(|d| d.tracking_number.is_some()) {
+            shipped = Some(order);
+            break;
+        }
+    }
+    let shipped = shipped.expect("the demo has an order with a tracked delivery");
+    let invoice = &demo.invoices(&northwind).await.unwrap()[0];
+    let gets = [
+        ("/v1/health".to_string(), "/v1/health"),
+        ("/v1/categories".into(), "/v1/categories"),
+        (
+            "/v1/products?text=bolt&page=1&per_page=5".into(),
+            "/v1/products",
+        ),
+        ("/v1/products/FAS-1001".into(), "/v1/products/{sku}"),
+        ("/v1/customers/C-1000".into(), "/v1/customers/{customer}"),
+        (
+            "/v1/customers/C-1000/orders".into(),
+            "/v1/customers/{customer}/orders",
+        ),
+        (
+            format!("/v1/customers/C-1000/orders/{}", shipped.number),
+            "/v1/customers/{customer}/orders/{number}",
+        ),
+        (
+            format!("/v1/customers/C-1000/orders/by-key/{key}"),
+            "/v1/customers/{customer}/orders/by-key/{key}",
+        ),
+        (
+            "/v1/customers/C-1000/invoices".into(),
+            "/v1/customers/{customer}/invoices",
+        ),
+        (
+            format!("/v1/customers/C-1000/invoices/{}", invoice.number),
+            "/v1/customers/{customer}/invoices/{number}",
+        ),
+    ];
+    for (path, template) in gets {
+        let answer: Value = client
+            .get(format!("{}{path}", sim.url()))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_conforms(&doc, &answer_schema(&doc, "get", template), &answer, &path);
+    }
+    for (path, template) in [
+        (
+            "/v1/customers/C-1000/prices",
+            "/v1/customers/{customer}/prices",
+        ),
+        ("/v1/availability", "/v1/availability"),
+    ] {
+        let answer: Value = client
+            .post(format!("{}{path}", sim.url()))
+            .json(&json!({"skus": ["FAS-1001", "FAS-1002", "NO-SUCH"]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_conforms(&doc, &answer_schema(&doc, "post", template), &answer, path);
+    }
+    let missing = client
+        .get(format!("{}/v1/products/NO-SUCH", sim.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
+    let body: Value = missing.json().await.unwrap();
+    assert_conforms(&doc, &named("Error"), &body, "an error body");
+}

@@ -1,0 +1,190 @@
+//! The Python reference adapter (`tests/reference_adapter/`) speaks the protocol: erpfront's
+//! `http` adapter reads its catalog and per-customer prices, and creates each order once per key.
+
+use std::time::Duration;
+
+use erpfront::domain::*;
+use erpfront::erp::{Erp, ErpError};
+use serde_json::Value;
+
+use crate::support::adapters::{PythonAdapter, http_erp};
+use crate::support::openapi::{answer_schema, assert_conforms, document};
+
+fn id<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
+    text.parse().unwrap()
+}
+
+fn order(customer: &str, sku: &str) -> NewOrder {
+    NewOrder {
+        customer: id(customer),
+        po_number: "PO-PY-1".into(),
+        ship_to: None,
+        requested_date: None,
+        note: None,
+        placed_by: None,
+        lines: vec![NewOrderLine {
+            sku: id(sku),
+            quantity: Quantity::new(12).unwrap(),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn the_python_reference_adapter_serves_erpfront() {
+    let python = PythonAdapter::start().await;
+    let http = http_erp(&python.url, Duration::from_secs(5));
+    http.health().await.unwrap();
+    assert!(http.categories().await.unwrap().len() >= 4);
+    let page = http
+        .search_products(&CatalogQuery::new(None, None, 1, 100))
+        .await
+        .unwrap();
+    assert!(page.total >= 20 && page.items.len() as u64 == page.total);
+    let bolts = http
+        .search_products(&CatalogQuery::new(Some("bolt"), Some("fasteners"), 1, 10))
+        .await
+        .unwrap();
+    assert_eq!(bolts.total, 2, "{bolts:?}");
+    let sku: Sku = id("BLT-100");
+    assert_eq!(http.product(&sku).await.unwrap().sku, sku);
+    assert_eq!(http.product(&id("NOPE-1")).await, Err(ErpError::NotFound));
+
+    let riverside: CustomerId = id("R-100");
+    let hilltop: CustomerId = id("H-200");
+    let price_of = |prices: Vec<Price>| prices[0].base().amount;
+    let riverside_price = price_of(
+        http.prices(&riverside, std::slice::from_ref(&sku))
+            .await
+            .unwrap(),
+    );
+    let hilltop_price = price_of(
+        http.prices(&hilltop, std::slice::from_ref(&sku))
+            .await
+            .unwrap(),
+    );
+    assert_ne!(
+        riverside_price, hilltop_price,
+        "each customer has its own price"
+    );
+    assert_eq!(riverside_price, rust_decimal::Decimal::new(1420, 2));
+    let stock = http
+        .availability(&[sku.clone(), id("NOPE-1")])
+        .await
+        .unwrap();
+    assert_eq!(stock.len(), 1);
+    assert_eq!(http.customer(&hilltop).await.unwrap().ship_tos.len(), 1);
+
+    let key = IdempotencyKey::generate();
+    let first = http
+        .create_order(&key, &order("R-100", "BLT-100"))
+        .await
+        .unwrap();
+    let again = http
+        .create_order(&key, &order("R-100", "BLT-100"))
+        .await
+        .unwrap();
+    assert_eq!(again.number, first.number, "the same key makes one order");
+    assert_eq!(
+        first.lines[0].unit_price.amount,
+        rust_decimal::Decimal::new(1349, 2)
+    );
+    let listed = http.orders(&riverside).await.unwrap();
+    assert_eq!(
+        listed.iter().filter(|o| o.number == first.number).count(),
+        1
+    );
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        http.find_order_by_key(&riverside, &key).await.unwrap(),
+        Some(first.clone())
+    );
+    let other = http
+        .create_order(&key, &order("H-200", "BLT-100"))
+        .await
+        .unwrap();
+    assert_ne!(other.number, first.number, "keys are per customer");
+    assert_eq!(
+        http.order(&hilltop, &first.number).await,
+        Err(ErpError::NotFound)
+    );
+    let refused = http
+        .create_order(&IdempotencyKey::generate(), &order("R-100", "NOPE-1"))
+        .await;
+    assert_eq!(
+        refused,
+        Err(ErpError::rejected("Product NOPE-1 is not in the catalog."))
+    );
+
+    let invoice = &http.invoices(&hilltop).await.unwrap()[0];
+    assert_eq!(
+        invoice.number.as_str(),
+        "RI/2026/0011",
+        "a number with slashes"
+    );
+    let full = http.invoice(&hilltop, &invoice.number).await.unwrap();
+    assert_eq!(full.gross, invoice.gross);
+    let document = http
+        .invoice_document(&hilltop, &invoice.number)
+        .await
+        .unwrap();
+    assert_eq!(document.content_type, "application/pdf");
+    assert!(document.bytes.starts_with(b"%PDF"));
+    assert_eq!(
+        http.invoice(&riverside, &invoice.number).await,
+        Err(ErpError::NotFound)
+    );
+}
+
+#[tokio::test]
+async fn the_python_reference_adapter_answers_as_the_document_says() {
+    let python = PythonAdapter::start().await;
+    let doc = document();
+    let client = reqwest::Client::new();
+    let get = |path: &'static str| {
+        let client = client.clone();
+        let url = format!("{}{path}", python.url);
+        async move {
+            client
+                .get(url)
+                .send()
+                .await
+                .unwrap()
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let cases = [
+        ("/v1/categories", "/v1/categories"),
+        ("/v1/products?per_page=100", "/v1/products"),
+        ("/v1/products/BLT-103", "/v1/products/{sku}"),
+        ("/v1/customers/R-100", "/v1/customers/{customer}"),
+        (
+            "/v1/customers/H-200/invoices",
+            "/v1/customers/{customer}/invoices",
+        ),
+        (
+            "/v1/customers/H-200/invoices/RI%2F2026%2F0011",
+            "/v1/customers/{customer}/invoices/{number}",
+        ),
+        (
+            "/v1/customers/R-100/orders/by-key/none",
+            "/v1/customers/{customer}/orders/by-key/{key}",
+        ),
+    ];
+    for (path, template) in cases {
+        let answer = get(path).await;
+        assert_conforms(&doc, &answer_schema(&doc, "get", template), &answer, path);
+    }
+    let prices: Value = client
+        .post(format!("{}/v1/customers/R-100/prices", python.url))
+        .json(&serde_json::json!({"skus": ["BLT-100", "BLT-103"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schema = answer_schema(&doc, "post", "/v1/customers/{customer}/prices");
+    assert_conforms(&doc, &schema, &prices, "prices");
+}

@@ -1,0 +1,88 @@
+//! The HTTP adapter's counterparts: the sandbox around a demo ERP, the Python reference adapter
+//! as a child process, and an `HttpErp` pointed at either with test-sized timeouts.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use erpfront::erp::demo::DemoErp;
+use erpfront::erp::http::{HttpErp, HttpErpSettings};
+use erpfront::erp::{ErpError, ErpResult};
+use erpfront::sim::{SimHandle, spawn_sim};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// The request timeout of fault tests: short, so the suite stays fast.
+pub const SHORT_TIMEOUT: Duration = Duration::from_millis(300);
+
+/// What a call may take beyond its deadline before the test calls it late (scheduling on a busy
+/// two-core machine, not the adapter).
+pub const DEADLINE_MARGIN: Duration = Duration::from_millis(250);
+
+/// An `HttpErp` for `url` with this request timeout.
+pub fn http_erp(url: &str, request_timeout: Duration) -> HttpErp {
+    let settings = HttpErpSettings::new(url)
+        .unwrap()
+        .with_timeouts(Duration::from_millis(200), request_timeout)
+        .unwrap();
+    HttpErp::new(settings).unwrap()
+}
+
+/// A fresh demo ERP, the sandbox serving it, and an `HttpErp` (5 s timeout) in front of that.
+pub async fn demo_over_http() -> (Arc<DemoErp>, SimHandle, HttpErp) {
+    let demo = Arc::new(DemoErp::embedded().expect("demo data loads"));
+    let (_, sim) = spawn_sim(demo.clone()).await;
+    let http = http_erp(&sim.url(), Duration::from_secs(5));
+    (demo, sim, http)
+}
+
+/// Runs `call` and returns its error and how long it took; panics if it succeeded or took
+/// longer than `deadline` plus the margin.
+pub async fn fails_within<T: std::fmt::Debug>(
+    deadline: Duration,
+    call: impl Future<Output = ErpResult<T>>,
+) -> ErpError {
+    let started = Instant::now();
+    let result = call.await;
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < deadline + DEADLINE_MARGIN,
+        "took {elapsed:?}, the deadline is {deadline:?}: {result:?}"
+    );
+    match result {
+        Ok(answer) => panic!("expected an error, got {answer:?}"),
+        Err(error) => error,
+    }
+}
+
+/// `tests/reference_adapter/adapter.py` on a free port, killed when dropped.
+pub struct PythonAdapter {
+    pub url: String,
+    _child: Child,
+}
+
+impl PythonAdapter {
+    pub async fn start() -> Self {
+        let script =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_adapter/adapter.py");
+        let mut child = Command::new("python3")
+            .arg(&script)
+            .arg("0")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("python3 runs (the reference adapter needs Python 3.11 or later)");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+            .await
+            .expect("the reference adapter starts within 10 s")
+            .expect("its stdout is readable")
+            .expect("it prints its address");
+        let url = first
+            .strip_prefix("reference adapter listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {first}"))
+            .to_string();
+        Self { url, _child: child }
+    }
+}
