@@ -168,6 +168,27 @@ pub enum ErpConfig {
         #[serde(default = "default_erp_request_timeout_ms")]
         request_timeout_ms: u64,
     },
+    /// A Tryton server, over JSON-RPC (see `TRYTON.md`).
+    Tryton {
+        /// Base URL of the Tryton server, such as `https://erp.example.com`.
+        url: String,
+        /// The Tryton database.
+        database: String,
+        /// The Tryton login erpfront acts as; it must belong to the selling company.
+        user: String,
+        /// Its password; better set through `ERPFRONT_ERP__PASSWORD` than in the file.
+        password: SecretString,
+        /// Code of the warehouse (a `stock.location`) whose stock buyers see; the first
+        /// warehouse when absent.
+        #[serde(default)]
+        warehouse: Option<String>,
+        /// How long to wait for a connection to Tryton.
+        #[serde(default = "default_tryton_connect_timeout_ms")]
+        connect_timeout_ms: u64,
+        /// How long one call to Tryton may take (confirming an order takes a second or two).
+        #[serde(default = "default_tryton_request_timeout_ms")]
+        request_timeout_ms: u64,
+    },
 }
 
 fn default_erp_connect_timeout_ms() -> u64 {
@@ -176,6 +197,15 @@ fn default_erp_connect_timeout_ms() -> u64 {
 
 fn default_erp_request_timeout_ms() -> u64 {
     crate::erp::http::DEFAULT_REQUEST_TIMEOUT_MS
+}
+
+fn default_tryton_connect_timeout_ms() -> u64 {
+    3_000
+}
+
+/// Confirming a sale in Tryton takes a second or two.
+fn default_tryton_request_timeout_ms() -> u64 {
+    15_000
 }
 
 /// The read-through cache: a byte bound and a TTL per kind of data.

@@ -51,35 +51,32 @@ pub async fn subject_from_config(config: &Config) -> Result<Subject, String> {
 /// The configured adapter pointed at broken ERPs (see [`super::broken_erps`]), for the adapter
 /// kinds that reach their ERP over the network; `None` skips the fault rules.
 pub async fn fault_subjects(erp: &ErpConfig) -> Option<FaultSubjects> {
-    match erp {
+    let deadline_ms = match erp {
         // In-process: there is no connection to break.
-        ErpConfig::Demo { .. } => None,
+        ErpConfig::Demo { .. } => return None,
         ErpConfig::Http {
             request_timeout_ms, ..
-        } => {
-            let pointed_at = |addr: std::net::SocketAddr| {
-                let config = match erp {
-                    ErpConfig::Http {
-                        token,
-                        connect_timeout_ms,
-                        request_timeout_ms,
-                        ..
-                    } => ErpConfig::Http {
-                        base_url: format!("http://{addr}/"),
-                        token: token.clone(),
-                        connect_timeout_ms: *connect_timeout_ms,
-                        request_timeout_ms: *request_timeout_ms,
-                    },
-                    other => other.clone(),
-                };
-                crate::erp::connect(&config).ok()
-            };
-            Some(FaultSubjects {
-                unreachable: pointed_at(super::broken_erps::unused_port_addr())?,
-                slow: pointed_at(super::broken_erps::hanging_server().await)?,
-                slow_deadline: std::time::Duration::from_millis(*request_timeout_ms),
-                nonsense: pointed_at(super::broken_erps::nonsense_server().await)?,
-            })
         }
+        | ErpConfig::Tryton {
+            request_timeout_ms, ..
+        } => *request_timeout_ms,
+    };
+    let pointed_at = |addr: std::net::SocketAddr| crate::erp::connect(&at_address(erp, addr)).ok();
+    Some(FaultSubjects {
+        unreachable: pointed_at(super::broken_erps::unused_port_addr())?,
+        slow: pointed_at(super::broken_erps::hanging_server().await)?,
+        slow_deadline: std::time::Duration::from_millis(deadline_ms),
+        nonsense: pointed_at(super::broken_erps::nonsense_server().await)?,
+    })
+}
+
+/// The same adapter configuration, aimed at another address.
+fn at_address(erp: &ErpConfig, addr: std::net::SocketAddr) -> ErpConfig {
+    let mut moved = erp.clone();
+    match &mut moved {
+        ErpConfig::Demo { .. } => {}
+        ErpConfig::Http { base_url, .. } => *base_url = format!("http://{addr}/"),
+        ErpConfig::Tryton { url, .. } => *url = format!("http://{addr}"),
     }
+    moved
 }

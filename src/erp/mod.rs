@@ -8,6 +8,7 @@
 pub mod demo;
 mod error;
 pub mod http;
+pub mod tryton;
 
 use async_trait::async_trait;
 
@@ -127,5 +128,22 @@ pub fn connect(
                     std::time::Duration::from_millis(*request_timeout_ms),
                 )?,
         )?),
+        ErpConfig::Tryton {
+            url,
+            database,
+            user,
+            password,
+            warehouse,
+            connect_timeout_ms,
+            request_timeout_ms,
+        } => std::sync::Arc::new(tryton::TrytonErp::new(tryton::TrytonSettings {
+            url: url.clone(),
+            database: database.clone(),
+            user: user.clone(),
+            password: password.clone(),
+            warehouse: warehouse.clone(),
+            connect_timeout: std::time::Duration::from_millis(*connect_timeout_ms),
+            request_timeout: std::time::Duration::from_millis(*request_timeout_ms),
+        })?),
     })
 }

@@ -1,6 +1,7 @@
 //! The integration suite: every test starts the real HTTP server on a loopback port, in front of
-//! the demo ERP (wrapped to count calls), and talks to it with a real HTTP client. The
-//! conformance tests run the adapter suite on adapters directly and through the real binary.
+//! the demo ERP (wrapped to count calls), and talks to it with a real HTTP client. The `tryton*`
+//! modules run the Tryton adapter against a real Tryton server that the suite provisions itself
+//! (`tests/tryton/provision.sh`), and against a fake one for the failures.
 
 mod api;
 mod caching;
@@ -16,3 +17,7 @@ mod service_desk;
 mod sessions;
 mod storefront;
 mod support;
+mod tryton_catalog;
+mod tryton_faults;
+mod tryton_orders;
+mod tryton_storefront;

@@ -2,6 +2,7 @@
 //! report that names the rule and what happened, the broken ERPs for the fault rules behave,
 //! and `erpfront check-adapter` runs it from the command line.
 
+mod adapters;
 mod check_adapter;
 mod faults;
 mod flawed_erp;

@@ -9,6 +9,7 @@ mod browser;
 mod counting_erp;
 pub mod openapi;
 pub mod raw_server;
+pub mod tryton;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -79,7 +80,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// erpfront on a free port in front of `erp`.
 pub async fn spawn_app_with(erp: Arc<CountingErp>) -> TestApp {
-    spawn(erp, erpfront::demo::users().expect("demo users load")).await
+    spawn_app_for(erp, erpfront::demo::users().expect("demo users load")).await
 }
 
 /// erpfront in front of a fresh demo ERP with another users file.
@@ -87,14 +88,15 @@ pub async fn spawn_app_with_users(users_toml: &str) -> TestApp {
     let erp = Arc::new(CountingErp::new(Arc::new(
         DemoErp::embedded().expect("demo data loads"),
     )));
-    spawn(
+    spawn_app_for(
         erp,
         erpfront::users::Users::parse(users_toml).expect("users parse"),
     )
     .await
 }
 
-async fn spawn(erp: Arc<CountingErp>, users: erpfront::users::Users) -> TestApp {
+/// erpfront on a free port in front of `erp`, with these users.
+pub async fn spawn_app_for(erp: Arc<CountingErp>, users: erpfront::users::Users) -> TestApp {
     spawn_configured(erp, users, |_| {}).await
 }
 

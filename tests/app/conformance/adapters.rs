@@ -1,0 +1,64 @@
+//! Every adapter that ships passes the whole suite, fault rules included, against a real ERP or
+//! a real server speaking its protocol: the http adapter against the sandbox ERP and against the
+//! Python reference adapter, and the Tryton adapter against the provisioned Tryton.
+
+use std::sync::Arc;
+
+use erpfront::config::ErpConfig;
+use erpfront::conformance::{self, Outcome, Report, Subject};
+use erpfront::domain::CustomerId;
+use erpfront::erp::demo::DemoErp;
+use erpfront::sim::spawn_sim;
+
+use crate::support::adapters::PythonAdapter;
+use crate::support::tryton;
+
+fn http_config(base_url: String) -> ErpConfig {
+    ErpConfig::Http { base_url, token: None, connect_timeout_ms: 1000, request_timeout_ms: 1500 }
+}
+
+async fn check(config: ErpConfig, customer: &str, other: &str) -> Report {
+    let subject = Subject {
+        erp: erpfront::erp::connect(&config).expect("the adapter builds"),
+        customer: CustomerId::parse(customer).unwrap(),
+        other_customer: CustomerId::parse(other).unwrap(),
+        faults: conformance::fault_subjects(&config).await,
+    };
+    conformance::run(&subject).await
+}
+
+fn assert_all_pass(report: &Report) {
+    for result in &report.results {
+        assert_eq!(result.outcome, Outcome::Pass, "{}:\n{report}", result.id);
+    }
+}
+
+#[tokio::test]
+async fn the_http_adapter_passes_every_rule_against_the_sandbox_erp() {
+    let (_, sim) = spawn_sim(Arc::new(DemoErp::embedded().unwrap())).await;
+    let report = check(http_config(sim.url()), "C-1000", "C-2000").await;
+    assert_all_pass(&report);
+}
+
+#[tokio::test]
+async fn the_http_adapter_passes_every_rule_against_the_python_reference_adapter() {
+    let python = PythonAdapter::start().await;
+    let report = check(http_config(python.url.clone()), "R-100", "H-200").await;
+    assert_all_pass(&report);
+}
+
+#[tokio::test]
+async fn the_tryton_adapter_passes_every_rule_against_a_real_tryton() {
+    let server = tryton::server();
+    let config = ErpConfig::Tryton {
+        url: server.url.clone(),
+        database: server.database.clone(),
+        user: server.user.clone(),
+        password: server.password.clone().into(),
+        warehouse: Some("WH".into()),
+        connect_timeout_ms: 3000,
+        request_timeout_ms: 10_000,
+    };
+    let report = check(config, tryton::GOLD_CUSTOMER, tryton::VOLUME_CUSTOMER).await;
+    assert_all_pass(&report);
+}
