@@ -14,7 +14,12 @@ use crate::support::adapters::PythonAdapter;
 use crate::support::tryton;
 
 fn http_config(base_url: String) -> ErpConfig {
-    ErpConfig::Http { base_url, token: None, connect_timeout_ms: 1000, request_timeout_ms: 1500 }
+    ErpConfig::Http {
+        base_url,
+        token: None,
+        connect_timeout_ms: 1000,
+        request_timeout_ms: 1500,
+    }
 }
 
 async fn check(config: ErpConfig, customer: &str, other: &str) -> Report {
