@@ -54,7 +54,7 @@ async fn the_http_adapter_passes_every_rule_against_the_python_reference_adapter
 
 #[tokio::test]
 async fn the_tryton_adapter_passes_every_rule_against_a_real_tryton() {
-    let server = tryton::server();
+    let server = tryton::conformance_server();
     let config = ErpConfig::Tryton {
         url: server.url.clone(),
         database: server.database.clone(),

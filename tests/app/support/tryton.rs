@@ -42,6 +42,16 @@ pub fn server() -> &'static TrytonServer {
     }
 }
 
+/// A second test Tryton, from its own copy of the seeded data, for the conformance suite: the
+/// orders it creates must not change the stock figures the other Tryton tests check.
+pub fn conformance_server() -> &'static TrytonServer {
+    static SERVER: OnceLock<Result<TrytonServer, String>> = OnceLock::new();
+    match SERVER.get_or_init(provision) {
+        Ok(server) => server,
+        Err(reason) => panic!("the conformance test Tryton is not available: {reason}"),
+    }
+}
+
 fn provision() -> Result<TrytonServer, String> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tryton/provision.sh");
     let mut child = Command::new("bash")
