@@ -168,7 +168,7 @@ pub enum ErpConfig {
         #[serde(default = "default_erp_request_timeout_ms")]
         request_timeout_ms: u64,
     },
-    /// A Tryton server, over JSON-RPC (see `TRYTON.md`).
+    /// A Tryton server, over JSON-RPC (see the README).
     Tryton {
         /// Base URL of the Tryton server, such as `https://erp.example.com`.
         url: String,
@@ -189,6 +189,8 @@ pub enum ErpConfig {
         #[serde(default = "default_tryton_request_timeout_ms")]
         request_timeout_ms: u64,
     },
+    /// SAP S/4HANA over its OData APIs (see `crate::erp::sap`).
+    Sap(Box<crate::erp::sap::SapConfig>),
 }
 
 fn default_erp_connect_timeout_ms() -> u64 {
@@ -313,6 +315,9 @@ impl Config {
                 std::time::Duration::from_millis(*request_timeout_ms),
             )
             .map_err(ConfigError::Invalid)?;
+        }
+        if let ErpConfig::Sap(sap) = &self.erp {
+            sap.validate().map_err(ConfigError::Invalid)?;
         }
         if self.server.request_timeout_secs == 0 {
             return Err(ConfigError::Invalid(

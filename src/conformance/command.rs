@@ -54,6 +54,7 @@ pub async fn fault_subjects(erp: &ErpConfig) -> Option<FaultSubjects> {
     let deadline_ms = match erp {
         // In-process: there is no connection to break.
         ErpConfig::Demo { .. } => return None,
+        ErpConfig::Sap(sap) => return Some(sap_fault_subjects(sap).await),
         ErpConfig::Http {
             request_timeout_ms, ..
         }
@@ -77,6 +78,24 @@ fn at_address(erp: &ErpConfig, addr: std::net::SocketAddr) -> ErpConfig {
         ErpConfig::Demo { .. } => {}
         ErpConfig::Http { base_url, .. } => *base_url = format!("http://{addr}/"),
         ErpConfig::Tryton { url, .. } => *url = format!("http://{addr}"),
+        ErpConfig::Sap(sap) => sap.base_url = format!("http://{addr}"),
     }
     moved
+}
+
+/// The SAP adapter with `config`'s settings, pointed at each broken ERP in turn.
+async fn sap_fault_subjects(config: &crate::erp::sap::SapConfig) -> FaultSubjects {
+    use super::broken_erps::{hanging_server, nonsense_server, unused_port_addr};
+    let at = |addr: std::net::SocketAddr| {
+        let mut broken = config.clone();
+        broken.base_url = format!("http://{addr}");
+        let erp = crate::erp::sap::SapErp::new(broken).expect("a loopback URL is a valid base_url");
+        Arc::new(erp) as Arc<dyn crate::erp::Erp>
+    };
+    FaultSubjects {
+        unreachable: at(unused_port_addr()),
+        slow: at(hanging_server().await),
+        slow_deadline: config.request_timeout(),
+        nonsense: at(nonsense_server().await),
+    }
 }

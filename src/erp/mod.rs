@@ -8,6 +8,7 @@
 pub mod demo;
 mod error;
 pub mod http;
+pub mod sap;
 pub mod tryton;
 
 use async_trait::async_trait;
@@ -145,5 +146,6 @@ pub fn connect(
             connect_timeout: std::time::Duration::from_millis(*connect_timeout_ms),
             request_timeout: std::time::Duration::from_millis(*request_timeout_ms),
         })?),
+        ErpConfig::Sap(sap) => std::sync::Arc::new(sap::SapErp::new(sap.as_ref().clone())?),
     })
 }

@@ -13,6 +13,7 @@ mod http_faults;
 mod http_protocol;
 mod isolation;
 mod reference_adapter;
+mod sap;
 mod service_desk;
 mod sessions;
 mod storefront;

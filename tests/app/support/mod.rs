@@ -9,6 +9,7 @@ mod browser;
 mod counting_erp;
 pub mod openapi;
 pub mod raw_server;
+pub mod s4_sim;
 pub mod tryton;
 
 use std::net::SocketAddr;

@@ -1,0 +1,288 @@
+//! HTTP to S/4HANA: one reqwest client with a cookie store per adapter instance (SAP binds the
+//! CSRF token to its session cookies), the login, the CSRF token fetched with
+//! `X-CSRF-Token: Fetch` and fetched again once after `403 x-csrf-token: Required`, and
+//! `If-Match` with a current ETag on changes.
+
+use std::time::Duration;
+
+use reqwest::header::ACCEPT;
+use reqwest::{Method, RequestBuilder, StatusCode};
+use serde_json::Value;
+use tokio::sync::Mutex;
+
+use super::auth::Credentials;
+use super::config::SapConfig;
+use super::errors::ErrorBody;
+use super::response::{decode, log_sap_messages, read_limited, status_error, transport};
+use crate::erp::{ErpError, ErpResult};
+
+/// Largest OData answer read.
+pub const MAX_BODY: usize = 8 << 20;
+/// Largest answer read when it carries a PDF.
+pub const MAX_PDF_BODY: usize = 32 << 20;
+
+/// What a request could end in other than a usable answer.
+#[derive(Debug)]
+pub enum Failure {
+    /// A transport or protocol outcome, already mapped.
+    Erp(ErpError),
+    /// SAP refused the request itself (400-class with an error body): a business error for a
+    /// write, a bug or a customizing gap for a read.
+    Refused { status: StatusCode, body: ErrorBody },
+    /// `412`: the entity changed since its ETag was read.
+    Stale,
+}
+
+impl From<ErpError> for Failure {
+    fn from(error: ErpError) -> Self {
+        Self::Erp(error)
+    }
+}
+
+impl Failure {
+    /// The outcome for a read: a refusal is logged and the ERP unavailable for this request.
+    pub fn into_read_error(self, what: &str) -> ErpError {
+        match self {
+            Self::Erp(error) => error,
+            Self::Stale => {
+                ErpError::unavailable(format!("SAP refused the {what}: changed meanwhile"))
+            }
+            Self::Refused { status, body } => {
+                tracing::error!(%status, sap.error = %body.describe(), "SAP refused the {what} request");
+                ErpError::unavailable(format!(
+                    "SAP refused the {what} request ({status} {})",
+                    body.code
+                ))
+            }
+        }
+    }
+}
+
+/// A successful answer: the body as V2 JSON (Atom converted), and the entity's ETag.
+pub struct Answer {
+    pub json: Value,
+    /// The `ETag` header, for an `If-Match` on a later change.
+    pub etag: Option<String>,
+}
+
+/// The HTTP side of one adapter instance.
+pub struct SapClient {
+    http: reqwest::Client,
+    root: String,
+    sap_client: Option<String>,
+    credentials: Credentials,
+    csrf: Mutex<Option<String>>,
+}
+
+impl SapClient {
+    /// A client for the system `config` names.
+    pub fn new(config: &SapConfig) -> ErpResult<Self> {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .connect_timeout(Duration::from_millis(config.connect_timeout_ms))
+            .timeout(config.request_timeout())
+            // A redirect from an OData service is a login page, never data.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ErpError::unavailable(format!("HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            root: format!(
+                "{}{}",
+                config.base_url.trim_end_matches('/'),
+                config.service_path.trim_end_matches('/')
+            ),
+            sap_client: config.sap_client.clone(),
+            credentials: Credentials::new(&config.auth),
+            csrf: Mutex::new(None),
+        })
+    }
+
+    fn url(&self, service: &str, path: &str, query: &str) -> String {
+        let mut url = format!("{}/{service}/{path}", self.root);
+        let mut parts: Vec<String> = Vec::new();
+        if !query.is_empty() {
+            parts.push(query.to_owned());
+        }
+        if let Some(client) = &self.sap_client {
+            parts.push(format!("sap-client={}", super::odata::encode(client)));
+        }
+        if !parts.is_empty() {
+            url.push('?');
+            url.push_str(&parts.join("&"));
+        }
+        url
+    }
+
+    /// Sends a request with credentials; after a 401 with OAuth, once more with a new token.
+    async fn send(
+        &self,
+        build: impl Fn(&reqwest::Client) -> RequestBuilder,
+    ) -> ErpResult<reqwest::Response> {
+        let mut refreshed = false;
+        loop {
+            let request = self
+                .credentials
+                .apply(&self.http, build(&self.http))
+                .await?;
+            let response = request.send().await.map_err(transport)?;
+            if response.status() == StatusCode::UNAUTHORIZED
+                && self.credentials.can_refresh()
+                && !refreshed
+            {
+                self.credentials.invalidate().await;
+                refreshed = true;
+                continue;
+            }
+            return Ok(response);
+        }
+    }
+
+    /// `GET` with `$format=json`, read as V2 JSON.
+    pub async fn get(&self, service: &str, path: &str, query: &str) -> Result<Answer, Failure> {
+        self.get_limited(service, path, query, MAX_BODY).await
+    }
+
+    /// `GET` with a body limit of its own.
+    pub async fn get_limited(
+        &self,
+        service: &str,
+        path: &str,
+        query: &str,
+        limit: usize,
+    ) -> Result<Answer, Failure> {
+        let url = self.url(service, path, query);
+        let response = self
+            .send(|http| http.get(&url).header(ACCEPT, "application/json"))
+            .await?;
+        self.answer(response, limit).await
+    }
+
+    /// A modifying request with the CSRF token; after `403 x-csrf-token: Required` the token is
+    /// fetched again and the request sent once more (SAP refused it before doing anything).
+    pub async fn write(
+        &self,
+        method: Method,
+        service: &str,
+        path: &str,
+        body: &Value,
+        if_match: Option<&str>,
+    ) -> Result<Answer, Failure> {
+        let url = self.url(service, path, "");
+        for attempt in 0..2 {
+            let token = self.csrf_token(service, attempt > 0).await?;
+            let response = self
+                .send(|http| {
+                    let mut request = http
+                        .request(method.clone(), &url)
+                        .header(ACCEPT, "application/json")
+                        .header("x-csrf-token", &token)
+                        .json(body);
+                    if let Some(etag) = if_match {
+                        request = request.header(reqwest::header::IF_MATCH, etag);
+                    }
+                    request
+                })
+                .await?;
+            let required = response.status() == StatusCode::FORBIDDEN
+                && response
+                    .headers()
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.eq_ignore_ascii_case("required"));
+            if required && attempt == 0 {
+                tracing::info!("SAP asked for a new CSRF token; fetching one and sending again");
+                continue;
+            }
+            return self.answer(response, MAX_BODY).await;
+        }
+        Err(Failure::Erp(ErpError::unavailable(
+            "SAP refused the CSRF token twice",
+        )))
+    }
+
+    /// Changes an entity with `PATCH` and `If-Match`: its current ETag is read first (SAP answers
+    /// 428 without one), and read again once after a 412 (someone changed it in between).
+    pub async fn change(&self, service: &str, path: &str, body: &Value) -> Result<Answer, Failure> {
+        for attempt in 0..2 {
+            let current = self.get(service, path, "").await?;
+            let etag = current
+                .etag
+                .or_else(|| {
+                    current.json["d"]["__metadata"]["etag"]
+                        .as_str()
+                        .map(str::to_owned)
+                })
+                .ok_or_else(|| {
+                    ErpError::invalid_data("SAP sent no ETag for an entity to change")
+                })?;
+            match self
+                .write(Method::PATCH, service, path, body, Some(&etag))
+                .await
+            {
+                Err(Failure::Stale) if attempt == 0 => {
+                    tracing::info!("the entity changed since its ETag was read; reading it again");
+                }
+                other => return other,
+            }
+        }
+        Err(Failure::Stale)
+    }
+
+    async fn csrf_token(&self, service: &str, renew: bool) -> ErpResult<String> {
+        let mut cached = self.csrf.lock().await;
+        if renew {
+            *cached = None;
+        }
+        if let Some(token) = cached.as_ref() {
+            return Ok(token.clone());
+        }
+        // The trailing slash: some on-premise systems only answer HEAD on the service root so.
+        let url = self.url(service, "", "");
+        let response = self
+            .send(|http| http.head(&url).header("x-csrf-token", "Fetch"))
+            .await?;
+        if !response.status().is_success() {
+            return Err(status_error(response.status(), None));
+        }
+        let token = response
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("required"))
+            .ok_or_else(|| ErpError::invalid_data("SAP sent no CSRF token"))?
+            .to_owned();
+        *cached = Some(token.clone());
+        Ok(token)
+    }
+
+    async fn answer(&self, response: reqwest::Response, limit: usize) -> Result<Answer, Failure> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        log_sap_messages(&headers);
+        let body = read_limited(response, limit).await?;
+        if status.is_success() {
+            let json = if body.is_empty() {
+                Value::Null
+            } else {
+                decode(&headers, &body)?
+            };
+            let etag = headers
+                .get(reqwest::header::ETAG)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Ok(Answer { json, etag });
+        }
+        if status == StatusCode::PRECONDITION_FAILED {
+            return Err(Failure::Stale);
+        }
+        let error = ErrorBody::parse(&body);
+        if matches!(status.as_u16(), 400 | 409 | 422) {
+            return Err(Failure::Refused {
+                status,
+                body: error.unwrap_or_default(),
+            });
+        }
+        Err(Failure::Erp(status_error(status, error)))
+    }
+}

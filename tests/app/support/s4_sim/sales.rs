@@ -1,0 +1,261 @@
+//! Sales in the simulator: pricing by simulation (the customer's scales, 19 % tax), orders by
+//! deep insert with SAP's checks, changes guarded by ETags, and billing document PDFs.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::Response;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde_json::{Value, json};
+
+use super::handler::{error, json_response};
+use super::state::{Data, State};
+
+fn cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn items_of(body: &Value) -> Vec<Value> {
+    match &body["to_Item"] {
+        Value::Array(items) => items.clone(),
+        other => other["results"].as_array().cloned().unwrap_or_default(),
+    }
+}
+
+fn detail(code: &str, message: &str, target: String) -> Value {
+    json!({"code": code, "message": message, "propertyref": "", "severity": "error", "target": target})
+}
+
+/// Prices every item of `body` for its sold-to party; an error response for what SAP refuses.
+fn price(data: &Data, body: &Value, entity: &str) -> Result<(Vec<Value>, Decimal), Box<Response>> {
+    let customer = body["SoldToParty"].as_str().unwrap_or("");
+    let area_ok = body["SalesOrganization"] == "1010"
+        && body["DistributionChannel"] == "10"
+        && body["OrganizationDivision"] == "00";
+    let Some(conditions) = data.prices["customers"].get(customer).filter(|_| area_ok) else {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "V1/302",
+            &format!("Sold-to party {customer} not maintained for sales area"),
+            vec![detail(
+                "V1/302",
+                "Sold-to party not maintained for sales area",
+                "/SoldToParty".into(),
+            )],
+        )));
+    };
+    let tax_rate: Decimal = data.prices["tax_rate"]
+        .as_str()
+        .unwrap_or("0")
+        .parse()
+        .unwrap();
+    let mut items = Vec::new();
+    let mut details = Vec::new();
+    for item in items_of(body) {
+        let number = item["SalesOrderItem"].as_str().unwrap_or("").to_owned();
+        let material = item["Material"].as_str().unwrap_or("").to_owned();
+        let quantity: Option<Decimal> = item["RequestedQuantity"]
+            .as_str()
+            .and_then(|q| q.parse().ok());
+        let ladder = conditions.get(&material).and_then(Value::as_array);
+        let known = data
+            .products
+            .iter()
+            .any(|p| p["Product"] == material.as_str());
+        let (Some(quantity), Some(ladder), true) = (quantity, ladder, known) else {
+            details.push(detail(
+                "V1/390",
+                &format!("Material {material} does not exist or is not activated"),
+                format!("/{entity}(SalesOrder='',SalesOrderItem='{number}')/Material"),
+            ));
+            continue;
+        };
+        let unit: Decimal = ladder
+            .iter()
+            .rfind(|step| {
+                step[0]
+                    .as_u64()
+                    .is_some_and(|from| Decimal::from(from) <= quantity)
+            })
+            .and_then(|step| step[1].as_str())
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_default();
+        let net = cents(unit * quantity);
+        let product = data
+            .products
+            .iter()
+            .find(|p| p["Product"] == material.as_str())
+            .unwrap();
+        let text = product["to_Description"]["results"]
+            .as_array()
+            .and_then(|d| d.iter().find(|d| d["Language"] == "EN"))
+            .map_or("", |d| d["ProductDescription"].as_str().unwrap_or(""));
+        items.push(json!({
+            "SalesOrderItem": number, "Material": material, "SalesOrderItemText": text,
+            "RequestedQuantity": format!("{quantity:.3}"), "RequestedQuantityUnit": product["BaseUnit"],
+            "NetAmount": net.to_string(), "TaxAmount": cents(net * tax_rate).to_string(), "TransactionCurrency": "EUR",
+        }));
+    }
+    if !details.is_empty() {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "V1/390",
+            "Material does not exist or is not activated",
+            details,
+        )));
+    }
+    Ok((items, tax_rate))
+}
+
+pub fn simulate(state: &State, body: &Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "/IWBEP/CM_MGW_RT/004",
+            "Malformed request body",
+            vec![],
+        );
+    };
+    let data = state.data.lock().unwrap();
+    match price(&data, &body, "A_SalesOrderItemSimulation") {
+        Ok((items, _)) => {
+            let net: Decimal = items
+                .iter()
+                .map(|i| i["NetAmount"].as_str().unwrap().parse::<Decimal>().unwrap())
+                .sum();
+            json_response(json!({"d": {
+                "SalesOrderType": body["SalesOrderType"], "SoldToParty": body["SoldToParty"],
+                "TotalNetAmount": net.to_string(), "TransactionCurrency": "EUR",
+                "to_Item": {"results": items},
+            }}))
+        }
+        Err(response) => *response,
+    }
+}
+
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+pub fn etag_of(ms: i64) -> String {
+    format!("W/\"datetimeoffset'{}'\"", ms)
+}
+
+pub async fn create(state: &State, body: &Bytes) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "/IWBEP/CM_MGW_RT/004",
+            "Malformed request body",
+            vec![],
+        );
+    };
+    let (order, warning) = {
+        let mut data = state.data.lock().unwrap();
+        if body["SalesOrderType"] != "OR" {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "V1/011",
+                "Sales document type not allowed",
+                vec![],
+            );
+        }
+        let po = body["PurchaseOrderByCustomer"].as_str().unwrap_or("");
+        if po.chars().count() > 35 {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "/IWBEP/CM_MGW_RT/004",
+                "PurchaseOrderByCustomer too long",
+                vec![],
+            );
+        }
+        let (items, _) = match price(&data, &body, "A_SalesOrderItem") {
+            Ok(priced) => priced,
+            Err(response) => return *response,
+        };
+        let customer = body["SoldToParty"].as_str().unwrap_or("").to_owned();
+        let ship_tos: Vec<String> = data
+            .partner_functions
+            .iter()
+            .filter(|f| f["Customer"] == customer.as_str() && f["PartnerFunction"] == "WE")
+            .filter_map(|f| f["BPCustomerNumber"].as_str().map(str::to_owned))
+            .collect();
+        let ship_to = body["to_Partner"]
+            .as_array()
+            .and_then(|p| {
+                p.iter()
+                    .find(|p| p["PartnerFunction"] == "SH" || p["PartnerFunction"] == "WE")
+            })
+            .map_or(customer.clone(), |p| {
+                p["Customer"].as_str().unwrap_or("").to_owned()
+            });
+        if !ship_tos.contains(&ship_to) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "V1/112",
+                "Ship-to party is not assigned to the sold-to party",
+                vec![detail(
+                    "V1/112",
+                    "Ship-to party not assigned",
+                    "/to_Partner".into(),
+                )],
+            );
+        }
+        let duplicate = data
+            .orders
+            .iter()
+            .any(|o| o["SoldToParty"] == customer.as_str() && o["PurchaseOrderByCustomer"] == po);
+        let number = data.next_order.to_string();
+        data.next_order += 1;
+        let stamp = now_ms();
+        let today = stamp - stamp.rem_euclid(86_400_000);
+        let net: Decimal = items
+            .iter()
+            .map(|i| i["NetAmount"].as_str().unwrap().parse::<Decimal>().unwrap())
+            .sum();
+        let with_number = |mut v: Value| {
+            v["SalesOrder"] = json!(number);
+            v
+        };
+        let texts: Vec<Value> = body["to_Text"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(with_number)
+            .collect();
+        let order = json!({
+            "__metadata": {"id": format!("A_SalesOrder('{number}')"), "uri": format!("A_SalesOrder('{number}')"),
+                "type": "API_SALES_ORDER_SRV.A_SalesOrderType", "etag": etag_of(stamp)},
+            "SalesOrder": number, "SalesOrderType": "OR", "SalesOrganization": "1010", "DistributionChannel": "10",
+            "OrganizationDivision": "00", "SoldToParty": customer, "PurchaseOrderByCustomer": po,
+            "CreationDate": format!("/Date({today})/"), "SalesOrderDate": format!("/Date({today})/"),
+            "LastChangeDateTime": format!("/Date({stamp}+0000)/"),
+            "RequestedDeliveryDate": body.get("RequestedDeliveryDate").cloned().unwrap_or(Value::Null),
+            "TransactionCurrency": "EUR", "TotalNetAmount": net.to_string(), "OverallSDProcessStatus": "A",
+            "OverallTotalDeliveryStatus": "A", "OverallSDDocumentRejectionSts": "A", "TotalBlockStatus": "",
+            "to_Item": {"results": items.into_iter().map(with_number).collect::<Vec<_>>()},
+            "to_Partner": {"results": [
+                {"SalesOrder": number, "PartnerFunction": "SP", "Customer": customer},
+                {"SalesOrder": number, "PartnerFunction": "SH", "Customer": ship_to}]},
+            "to_Text": {"results": texts},
+        });
+        data.orders.push(order.clone());
+        (order, duplicate)
+    };
+    if state.lose_next_create_answer.swap(false, Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+    let mut response = json_response(json!({"d": order}));
+    *response.status_mut() = StatusCode::CREATED;
+    if warning {
+        let message = json!({"code": "V4/115", "message": "Purchase order number already exists", "severity": "warning", "target": "", "details": []});
+        response.headers_mut().insert(
+            "sap-message",
+            HeaderValue::from_str(&message.to_string()).unwrap(),
+        );
+    }
+    response
+}
