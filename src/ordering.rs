@@ -79,8 +79,13 @@ impl Ordering {
 
     async fn create(&self, key: &IdempotencyKey, order: &NewOrder) -> Result<Order, ErpError> {
         match self.erp.create_order(key, order).await {
-            Err(err @ (ErpError::Timeout | ErpError::Unavailable { .. })) => {
-                // The ERP may have created the order before the answer was lost.
+            Err(
+                err @ (ErpError::Timeout
+                | ErpError::Unavailable { .. }
+                | ErpError::InvalidData { .. }),
+            ) => {
+                // The ERP may have created the order before the answer was lost, or garbled on
+                // the way back (an answer that cannot be read says nothing about the outcome).
                 tracing::warn!(order.key = %key, error = %err, "order create outcome unknown, looking it up");
                 match self.erp.find_order_by_key(&order.customer, key).await {
                     Ok(Some(found)) => Ok(found),

@@ -8,6 +8,7 @@
 //! | `DELETE /admin/faults` | a well-behaved ERP again |
 //! | `GET /admin/calls` | `{"operation": count, ...}` since the last reset |
 //! | `DELETE /admin/calls` | counts from zero |
+//! | `GET /admin/load` | `{"in_flight": n, "max_in_flight": m}`: calls under way now, and the most at once since the last reset |
 
 use axum::Router;
 use axum::body::Bytes;
@@ -27,6 +28,7 @@ pub(super) fn routes(control: &SimControl) -> Router {
             get(show_faults).put(set_faults).delete(clear_faults),
         )
         .route("/admin/calls", get(show_calls).delete(clear_calls))
+        .route("/admin/load", get(show_load))
         .layer(from_fn_with_state(control.clone(), require_admin_token))
         .with_state(control.clone())
 }
@@ -76,4 +78,11 @@ async fn show_calls(
 async fn clear_calls(State(control): State<SimControl>) -> StatusCode {
     control.reset_calls();
     StatusCode::NO_CONTENT
+}
+
+async fn show_load(State(control): State<SimControl>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({
+        "in_flight": control.in_flight(),
+        "max_in_flight": control.max_in_flight(),
+    }))
 }

@@ -103,6 +103,7 @@ pub(super) struct Scope {
 pub(super) async fn apply(State(scope): State<Scope>, request: Request, next: Next) -> Response {
     let Scope { control, operation } = scope;
     control.count(operation);
+    let _in_flight = control.enter();
     let faults = control.faults();
     if !faults.applies_to(operation) {
         return next.run(request).await;

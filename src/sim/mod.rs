@@ -20,6 +20,7 @@ mod routes;
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::Router;
@@ -70,6 +71,9 @@ pub struct SimControl {
 struct Control {
     faults: watch::Sender<Faults>,
     calls: Mutex<BTreeMap<&'static str, u64>>,
+    /// Calls being answered now (hanging ones included), and the most there were at once.
+    in_flight: AtomicU64,
+    max_in_flight: AtomicU64,
     admin_token: Option<[u8; 32]>,
     protocol_token: Option<[u8; 32]>,
 }
@@ -88,6 +92,8 @@ impl SimControl {
             inner: Arc::new(Control {
                 faults: watch::Sender::new(Faults::default()),
                 calls: Mutex::default(),
+                in_flight: AtomicU64::new(0),
+                max_in_flight: AtomicU64::new(0),
                 admin_token: digest(access.admin_token),
                 protocol_token: digest(access.protocol_token),
             }),
@@ -128,9 +134,31 @@ impl SimControl {
         self.counters().get(operation).copied().unwrap_or(0)
     }
 
-    /// Counts from zero.
+    /// Counts from zero (the high-water mark of calls at once starts again from those under
+    /// way now).
     pub fn reset_calls(&self) {
         self.counters().clear();
+        let now = self.inner.in_flight.load(Ordering::SeqCst);
+        self.inner.max_in_flight.store(now, Ordering::SeqCst);
+    }
+
+    /// Protocol calls being answered right now.
+    pub fn in_flight(&self) -> u64 {
+        self.inner.in_flight.load(Ordering::SeqCst)
+    }
+
+    /// The most protocol calls that were under way at once since the last reset: what a
+    /// client's concurrency limit has to keep down.
+    pub fn max_in_flight(&self) -> u64 {
+        self.inner.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// Marks a call as under way until the guard is dropped (also when its connection is
+    /// closed under it).
+    fn enter(&self) -> InFlight {
+        let now = self.inner.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.inner.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(self.inner.clone())
     }
 
     fn count(&self, operation: &'static str) {
@@ -151,6 +179,15 @@ impl SimControl {
 
     fn protocol_token_accepts(&self, headers: &HeaderMap) -> bool {
         bearer_matches(self.inner.protocol_token.as_ref(), headers)
+    }
+}
+
+/// One call under way, for the in-flight count.
+struct InFlight(Arc<Control>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

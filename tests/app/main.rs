@@ -5,6 +5,7 @@
 
 mod api;
 mod caching;
+mod chaos;
 mod conformance;
 mod degraded;
 mod erp_sim;
@@ -12,6 +13,7 @@ mod http_adapter;
 mod http_faults;
 mod http_protocol;
 mod isolation;
+mod network_faults;
 mod reference_adapter;
 mod sap;
 mod service_desk;

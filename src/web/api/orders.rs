@@ -91,6 +91,12 @@ pub async fn create_order(
             let error = AppError::from(err);
             Ok(([(header::RETRY_AFTER, "10")], error).into_response())
         }
+        Err(PlaceError::Erp(ErpError::InvalidData { detail })) => {
+            // An answer that cannot be read leaves the outcome unknown, as a timeout does: the
+            // caller is told to retry with the same key, not that something broke for good.
+            tracing::warn!(error.detail = %detail, "order outcome unknown: unreadable ERP answer");
+            Ok(([(header::RETRY_AFTER, "10")], AppError::ErpTimeout).into_response())
+        }
         Err(PlaceError::Erp(err)) => Err(err.into()),
     }
 }

@@ -1,12 +1,14 @@
 //! The test harness: `spawn_app()` starts erpfront on port 0 around a call-counting demo ERP;
 //! `Browser` is a cookie-keeping client that fills in CSRF tokens like a real form would. For the
 //! HTTP adapter: `adapters` (the sandbox, the Python reference adapter), `raw_server` (scripted
-//! misbehaviour) and `openapi` (answers checked against the protocol's document).
+//! misbehaviour), `fault_proxy` (answers lost on the TCP hop) and `openapi` (answers checked
+//! against the protocol's document).
 
 pub mod adapters;
 pub mod audit_log;
 mod browser;
 mod counting_erp;
+pub mod fault_proxy;
 pub mod openapi;
 pub mod raw_server;
 pub mod s4_sim;
