@@ -15,6 +15,13 @@ use erpfront::erp::demo::DemoErp;
 use erpfront::sim::{self, SimAccess, SimControl};
 use erpfront::{conformance, demo, telemetry, users};
 
+/// A cached answer is served with many small, short-lived allocations (headers, extractors, keys,
+/// JSON). Under load, glibc's malloc and free took about a fifth of erpfront's CPU on a cached hit,
+/// and its per-thread arenas held memory well above the cache's byte bound (`tests/bench/run`, README
+/// "Performance"); mimalloc is faster at both.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     version,

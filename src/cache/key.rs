@@ -67,24 +67,26 @@ impl CacheKey {
         }
     }
 
-    /// Rough bytes of the key itself.
+    /// Rough bytes of the key itself, and of the entry around it (see [`ENTRY_OVERHEAD`]).
     pub(super) fn weight(&self) -> usize {
         let ids = |ids: &[&str]| ids.iter().map(|s| s.len()).sum::<usize>();
-        64 + match self {
-            Self::Categories => 0,
-            Self::Search(q) => {
-                q.text.as_deref().map_or(0, str::len) + q.category.as_deref().map_or(0, str::len)
+        ENTRY_OVERHEAD
+            + match self {
+                Self::Categories => 0,
+                Self::Search(q) => {
+                    q.text.as_deref().map_or(0, str::len)
+                        + q.category.as_deref().map_or(0, str::len)
+                }
+                Self::Product(s) | Self::Availability(s) => s.as_str().len(),
+                Self::Price(c, s) => ids(&[c.as_str(), s.as_str()]),
+                Self::PriceBatch(c, skus) => {
+                    c.as_str().len() + skus.iter().map(|s| s.as_str().len()).sum::<usize>()
+                }
+                Self::AvailabilityBatch(skus) => skus.iter().map(|s| s.as_str().len()).sum(),
+                Self::Customer(c) | Self::Orders(c) | Self::Invoices(c) => c.as_str().len(),
+                Self::Order(c, n) => ids(&[c.as_str(), n.as_str()]),
+                Self::Invoice(c, n) | Self::Document(c, n) => ids(&[c.as_str(), n.as_str()]),
             }
-            Self::Product(s) | Self::Availability(s) => s.as_str().len(),
-            Self::Price(c, s) => ids(&[c.as_str(), s.as_str()]),
-            Self::PriceBatch(c, skus) => {
-                c.as_str().len() + skus.iter().map(|s| s.as_str().len()).sum::<usize>()
-            }
-            Self::AvailabilityBatch(skus) => skus.iter().map(|s| s.as_str().len()).sum(),
-            Self::Customer(c) | Self::Orders(c) | Self::Invoices(c) => c.as_str().len(),
-            Self::Order(c, n) => ids(&[c.as_str(), n.as_str()]),
-            Self::Invoice(c, n) | Self::Document(c, n) => ids(&[c.as_str(), n.as_str()]),
-        }
     }
 }
 
@@ -108,10 +110,21 @@ pub(super) enum CacheValue {
     Document(Arc<Document>),
 }
 
-/// The serialized size approximates the heap a value holds; it is computed once per insert,
+/// Heap an entry takes besides its key and value: moka's node, its slot in the hash table, its
+/// places in the access-order and expiry lists, and the allocator's headers.
+const ENTRY_OVERHEAD: usize = 256;
+
+/// Bytes of heap per byte of serialized value. Every `String` and `Vec` of the domain types has a
+/// header, its own heap block with the allocator's overhead, and spare capacity, so a value takes
+/// about twice its JSON size in memory. Weighing entries by their JSON size alone let the process
+/// grow to three times the byte bound (224 MiB at 64 MiB, `tests/bench/run`): the bound must count the
+/// memory the cache really holds.
+const HEAP_PER_JSON_BYTE: usize = 2;
+
+/// The serialized size, scaled to the heap the value holds; it is computed once per insert,
 /// which only happens after an ERP call that costs far more.
 fn json_len<T: Serialize + ?Sized>(value: &T) -> usize {
-    serde_json::to_vec(value).map_or(1024, |v| v.len())
+    HEAP_PER_JSON_BYTE * serde_json::to_vec(value).map_or(1024, |v| v.len())
 }
 
 impl CacheValue {

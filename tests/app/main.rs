@@ -4,6 +4,7 @@
 //! (`tests/tryton/provision.sh`), and against a fake one for the failures.
 
 mod api;
+mod bench_smoke;
 mod caching;
 mod chaos;
 mod conformance;
