@@ -336,6 +336,38 @@ struct Defaults {
     resilience: ResilienceConfig,
 }
 
+/// For adapter config tests: a whole configuration file around an `[erp]` section, loaded the
+/// way `serve --config` loads it.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::Config;
+
+    /// Every section but `[erp]`, with valid values.
+    pub(crate) const COMMON_SECTIONS: &str = r#"
+        [session]
+        key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
+        [support]
+        company = "Acme"
+        phone = "+49 30 1234"
+        email = "help@acme.example"
+        [users]
+        file = "users.toml"
+    "#;
+
+    /// Loads `COMMON_SECTIONS` followed by `erp_section` (which starts with `[erp]`) from a
+    /// temporary file.
+    pub(crate) fn load_with_erp(erp_section: &str) -> Result<Config, String> {
+        let dir = std::env::temp_dir().join(format!("erpfront-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let path = dir.join("erpfront.toml");
+        std::fs::write(&path, format!("{COMMON_SECTIONS}\n{erp_section}"))
+            .map_err(|e| e.to_string())?;
+        let result = Config::load(&path).map_err(|e| e.to_string());
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

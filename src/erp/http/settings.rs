@@ -104,27 +104,7 @@ mod tests {
     }
 
     fn load(erp_section: &str) -> Result<Config, String> {
-        let dir = std::env::temp_dir().join(format!("erpfront-http-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let path = dir.join("erpfront.toml");
-        let text = format!(
-            r#"
-            [session]
-            key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
-            [support]
-            company = "Acme"
-            phone = "+49 30 1234"
-            email = "help@acme.example"
-            [users]
-            file = "users.toml"
-            [erp]
-            {erp_section}
-            "#
-        );
-        std::fs::write(&path, text).map_err(|e| e.to_string())?;
-        let result = Config::load(&path).map_err(|e| e.to_string());
-        let _ = std::fs::remove_dir_all(&dir);
-        result
+        crate::config::test_support::load_with_erp(&format!("[erp]\n{erp_section}"))
     }
 
     #[test]

@@ -209,14 +209,6 @@ mod tests {
     use crate::config::{Config, ErpConfig};
 
     const FILE: &str = r#"
-        [session]
-        key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
-        [support]
-        company = "Acme"
-        phone = "+49 30 1234"
-        email = "help@acme.example"
-        [users]
-        file = "users.toml"
         [erp]
         kind = "sap"
         base_url = "https://my-s4.example.com"
@@ -234,11 +226,7 @@ mod tests {
     "#;
 
     fn load(text: &str) -> Result<Config, String> {
-        let dir = std::env::temp_dir().join(format!("erpfront-sap-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("erpfront.toml");
-        std::fs::write(&path, text).unwrap();
-        Config::load(&path).map_err(|e| e.to_string())
+        crate::config::test_support::load_with_erp(text)
     }
 
     #[test]
