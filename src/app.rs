@@ -5,17 +5,19 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
+use axum::ServiceExt;
+use axum::serve::ListenerExt;
 use axum_extra::extract::cookie::Key;
 use tokio::net::TcpListener;
 
 use crate::cache::CachedErp;
-use crate::config::{Config, ConfigError};
+use crate::cache::answers::Answers;
+use crate::config::{CacheConfig, Config, ConfigError};
 use crate::erp::{self, Erp};
 use crate::ordering::Ordering;
 use crate::resilience::ResilientErp;
 use crate::users::{Users, UsersError};
-use crate::web::{self, AppState, Site};
+use crate::web::{self, App, AppState, Shared, Site};
 
 /// Why erpfront could not start.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +44,7 @@ pub enum StartError {
 /// A bound, ready-to-serve erpfront.
 pub struct Application {
     listener: TcpListener,
-    router: Router,
+    app: App,
 }
 
 impl Application {
@@ -63,12 +65,19 @@ impl Application {
         let key = Key::from(&config.session.key_bytes()?);
         let resilient = ResilientErp::new(erp, &config.resilience);
         let health = resilient.health();
-        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(Arc::new(resilient), &config.cache));
-        let state = AppState {
+        // One byte bound for both: an eighth for finished answers, the rest for ERP answers.
+        let answer_bytes = config.cache.max_bytes / 8;
+        let data_config = CacheConfig {
+            max_bytes: config.cache.max_bytes - answer_bytes,
+            ..config.cache.clone()
+        };
+        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(Arc::new(resilient), &data_config));
+        let state = AppState::new(Shared {
             // Orders go through the cache layer, which passes them on and drops the customer's
             // cached order list so the new order shows at once.
             ordering: Arc::new(Ordering::new(cached.clone())),
             erp: cached,
+            answers: Answers::new(answer_bytes),
             users: Arc::new(users),
             health,
             cookie_key: key,
@@ -80,14 +89,14 @@ impl Application {
                 ),
                 request_timeout: Duration::from_secs(config.server.request_timeout_secs),
             }),
-        };
+        });
         let addr = config.server.listen;
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Listen { addr, source })?;
         Ok(Self {
             listener,
-            router: web::router(state),
+            app: web::app(state),
         })
     }
 
@@ -103,7 +112,11 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        // Answers go out as soon as they are written, not held back to be merged (Nagle).
+        let listener = self.listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        axum::serve(listener, self.app.into_make_service())
             .with_graceful_shutdown(shutdown)
             .await
     }

@@ -229,6 +229,10 @@ pub struct CacheConfig {
     /// How long after its TTL the last good catalog, price or availability answer may still be
     /// shown, labelled with its time, while the ERP cannot be reached. 0 turns this off.
     pub max_stale_secs: u64,
+    /// Price misses of one customer, and availability misses, share ERP calls: at most this
+    /// many such calls per customer (and for availability) are out at once, and misses arriving
+    /// meanwhile go together in the next one.
+    pub batch_calls_in_flight: u8,
 }
 
 impl Default for CacheConfig {
@@ -241,6 +245,7 @@ impl Default for CacheConfig {
             order_ttl_secs: 10,
             invoice_ttl_secs: 30,
             max_stale_secs: 3600,
+            batch_calls_in_flight: 1,
         }
     }
 }
@@ -290,6 +295,11 @@ impl Config {
         if self.cache.max_bytes < 1024 * 1024 {
             return Err(ConfigError::Invalid(
                 "cache.max_bytes must be at least 1 MiB".into(),
+            ));
+        }
+        if self.cache.batch_calls_in_flight == 0 {
+            return Err(ConfigError::Invalid(
+                "cache.batch_calls_in_flight must be at least 1".into(),
             ));
         }
         if !self.support.email.contains('@') {

@@ -1,7 +1,6 @@
 //! What the cache holds: keys that carry the customer wherever the data is the customer's,
 //! and values with an approximate size in bytes for the byte bound.
 
-use std::any::Any;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -18,9 +17,7 @@ pub(super) enum CacheKey {
     Search(CatalogQuery),
     Product(Sku),
     Price(CustomerId, Sku),
-    PriceBatch(CustomerId, Vec<Sku>),
     Availability(Sku),
-    AvailabilityBatch(Vec<Sku>),
     Customer(CustomerId),
     Orders(CustomerId),
     Order(CustomerId, OrderNumber),
@@ -37,7 +34,6 @@ pub(super) enum Kind {
     Availability,
     Order,
     Invoice,
-    Batch,
 }
 
 impl Kind {
@@ -48,7 +44,6 @@ impl Kind {
             Kind::Availability => "availability",
             Kind::Order => "order",
             Kind::Invoice => "invoice",
-            Kind::Batch => "batch",
         }
     }
 }
@@ -61,7 +56,6 @@ impl CacheKey {
             }
             Self::Price(..) => Kind::Price,
             Self::Availability(_) => Kind::Availability,
-            Self::PriceBatch(..) | Self::AvailabilityBatch(_) => Kind::Batch,
             Self::Orders(_) | Self::Order(..) => Kind::Order,
             Self::Invoices(_) | Self::Invoice(..) | Self::Document(..) => Kind::Invoice,
         }
@@ -79,19 +73,12 @@ impl CacheKey {
                 }
                 Self::Product(s) | Self::Availability(s) => s.as_str().len(),
                 Self::Price(c, s) => ids(&[c.as_str(), s.as_str()]),
-                Self::PriceBatch(c, skus) => {
-                    c.as_str().len() + skus.iter().map(|s| s.as_str().len()).sum::<usize>()
-                }
-                Self::AvailabilityBatch(skus) => skus.iter().map(|s| s.as_str().len()).sum(),
                 Self::Customer(c) | Self::Orders(c) | Self::Invoices(c) => c.as_str().len(),
                 Self::Order(c, n) => ids(&[c.as_str(), n.as_str()]),
                 Self::Invoice(c, n) | Self::Document(c, n) => ids(&[c.as_str(), n.as_str()]),
             }
     }
 }
-
-/// A batch answer, held only while concurrent callers of the same batch wait for it.
-pub(super) type BatchItems = Arc<Vec<Arc<dyn Any + Send + Sync>>>;
 
 /// A cached answer. `None` in `Price`/`Availability` remembers that the ERP had none.
 #[derive(Clone)]
@@ -101,7 +88,6 @@ pub(super) enum CacheValue {
     Product(Arc<Product>),
     Price(Option<Arc<Price>>),
     Availability(Option<Arc<Availability>>),
-    Batch(BatchItems),
     Customer(Arc<Customer>),
     Orders(Arc<Vec<OrderSummary>>),
     Order(Arc<Order>),
@@ -135,13 +121,44 @@ impl CacheValue {
             Self::Product(v) => json_len(v.as_ref()),
             Self::Price(v) => v.as_ref().map_or(0, |v| json_len(v.as_ref())),
             Self::Availability(v) => v.as_ref().map_or(0, |v| json_len(v.as_ref())),
-            Self::Batch(v) => 16 * v.len(),
             Self::Customer(v) => json_len(v.as_ref()),
             Self::Orders(v) => json_len(v.as_ref()),
             Self::Order(v) => json_len(v.as_ref()),
             Self::Invoices(v) => json_len(v.as_ref()),
             Self::Invoice(v) => json_len(v.as_ref()),
             Self::Document(d) => d.bytes.len() + d.filename.len() + d.content_type.len(),
+        }
+    }
+}
+
+impl From<Option<Arc<Price>>> for CacheValue {
+    fn from(price: Option<Arc<Price>>) -> Self {
+        Self::Price(price)
+    }
+}
+
+impl From<Option<Arc<Availability>>> for CacheValue {
+    fn from(availability: Option<Arc<Availability>>) -> Self {
+        Self::Availability(availability)
+    }
+}
+
+/// A cached price (or its remembered absence), if the value is one.
+impl From<&CacheValue> for Option<Option<Arc<Price>>> {
+    fn from(value: &CacheValue) -> Self {
+        match value {
+            CacheValue::Price(p) => Some(p.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// A cached availability (or its remembered absence), if the value is one.
+impl From<&CacheValue> for Option<Option<Arc<Availability>>> {
+    fn from(value: &CacheValue) -> Self {
+        match value {
+            CacheValue::Availability(a) => Some(a.clone()),
+            _ => None,
         }
     }
 }

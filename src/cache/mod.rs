@@ -5,14 +5,18 @@
 //! keyed by the customer so one buyer can never be served another's price, order or document.
 //! Concurrent misses for one key are coalesced into one ERP call by moka's `try_get_with`.
 
+pub mod answers;
+mod batch;
 mod key;
 pub mod staleness;
 
+use std::hash::Hash;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::future::BoxFuture;
 use moka::Expiry;
 use moka::future::Cache;
 use moka::ops::compute::{CompResult, Op};
@@ -25,13 +29,20 @@ use crate::domain::{
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
+use batch::{Batcher, Fetch};
 use key::{CacheKey, CacheValue, Kind};
+
+/// The most SKUs put into one shared price or availability call (the HTTP adapter protocol
+/// allows 200 per call).
+const MAX_BATCH_SKUS: usize = 100;
 
 /// An [`Erp`] that answers reads from memory when it can and asks the wrapped adapter when not.
 pub struct CachedErp {
     inner: Arc<dyn Erp>,
     cache: Cache<CacheKey, Stamped>,
     ttl: TtlPerKind,
+    price_batches: Arc<Batcher<CustomerId, Price>>,
+    availability_batches: Arc<Batcher<(), Availability>>,
 }
 
 impl CachedErp {
@@ -45,10 +56,13 @@ impl CachedErp {
             })
             .expire_after(TtlPerKind(config.clone()))
             .build();
+        let calls = usize::from(config.batch_calls_in_flight);
         Self {
             inner,
             cache,
             ttl: TtlPerKind(config.clone()),
+            price_batches: Batcher::new(calls, MAX_BATCH_SKUS),
+            availability_batches: Batcher::new(calls, MAX_BATCH_SKUS),
         }
     }
 
@@ -67,6 +81,11 @@ impl CachedErp {
         entry.fetched.elapsed() < self.ttl.ttl(kind)
     }
 
+    /// Tells the request when this answer stops being fresh (see [`staleness::measure`]).
+    fn note_fresh(&self, entry: &Stamped, kind: Kind) {
+        staleness::note_fresh_until(entry.fetched + self.ttl.ttl(kind));
+    }
+
     /// A fresh answer from memory, or one ERP call for it (concurrent callers of one key wait
     /// for that call instead of making their own), or, when the ERP cannot be reached, the last
     /// good answer for kinds that may be shown stale.
@@ -78,6 +97,7 @@ impl CachedErp {
         if let Some(hit) = self.cache.get(&key).await
             && self.is_fresh(&hit, kind)
         {
+            self.note_fresh(&hit, kind);
             return Ok(hit.value);
         }
         let computed = self
@@ -93,7 +113,11 @@ impl CachedErp {
         match computed {
             Ok(
                 CompResult::Inserted(e) | CompResult::ReplacedWith(e) | CompResult::Unchanged(e),
-            ) => Ok(e.into_value().value),
+            ) => {
+                let entry = e.into_value();
+                self.note_fresh(&entry, kind);
+                Ok(entry.value)
+            }
             Ok(CompResult::StillNone(_) | CompResult::Removed(_)) => {
                 Err(ErpError::invalid_data("cache entry vanished while loading"))
             }
@@ -109,25 +133,26 @@ impl CachedErp {
 
     fn serve_stale(&self, old: Stamped, kind: Kind) -> CacheValue {
         tracing::info!(cache.kind = kind.name(), fetched_at = %old.fetched_at, "ERP unreachable, serving last good answer");
-        staleness::note(old.fetched_at);
+        staleness::note_stale(old.fetched_at);
         old.value
     }
 
-    /// Looks up many keys of one kind and fetches the missing ones from the ERP in one batch
-    /// call; concurrent identical batches are coalesced too.
-    async fn read_batch<T, F, Fut>(
+    /// Looks up many keys of one kind and fetches the missing ones from the ERP through
+    /// `batcher`, which puts concurrent misses of one group into shared calls.
+    async fn read_batch<G, T>(
         &self,
         skus: &[Sku],
-        key_for: impl Fn(&Sku) -> CacheKey,
-        batch_key: impl FnOnce(Vec<Sku>) -> CacheKey,
-        unwrap: impl Fn(&CacheValue) -> Option<Option<Arc<T>>>,
-        wrap: impl Fn(Option<Arc<T>>) -> CacheValue,
-        fetch: F,
+        kind: Kind,
+        batcher: &Arc<Batcher<G, T>>,
+        group: G,
+        key_for: fn(&G, &Sku) -> CacheKey,
+        fetch: impl FnOnce(Vec<Sku>) -> BoxFuture<'static, ErpResult<Vec<T>>> + Send + 'static,
     ) -> ErpResult<Vec<T>>
     where
+        G: Clone + Eq + Hash + Send + Sync + 'static,
         T: Clone + HasSku + Send + Sync + 'static,
-        F: FnOnce(Vec<Sku>) -> Fut,
-        Fut: Future<Output = ErpResult<Vec<T>>>,
+        CacheValue: From<Option<Arc<T>>>,
+        for<'a> &'a CacheValue: Into<Option<Option<Arc<T>>>>,
     {
         let mut wanted: Vec<Sku> = skus.to_vec();
         wanted.sort();
@@ -135,57 +160,62 @@ impl CachedErp {
         let mut found: Vec<Arc<T>> = Vec::with_capacity(wanted.len());
         let mut missing = Vec::new();
         let mut stale = Vec::new();
-        for sku in &wanted {
-            let key = key_for(sku);
-            let entry = self.cache.get(&key).await;
-            let fresh = entry.as_ref().is_some_and(|e| self.is_fresh(e, key.kind()));
-            match entry
-                .as_ref()
-                .and_then(|e| unwrap(&e.value).map(|v| (v, e)))
-            {
-                Some((Some(item), _)) if fresh => found.push(item),
-                Some((None, _)) if fresh => {}
+        for sku in wanted {
+            let entry = self.cache.get(&key_for(&group, &sku)).await;
+            let known = entry.as_ref().and_then(|e| {
+                let item: Option<Option<Arc<T>>> = (&e.value).into();
+                item.map(|i| (i, e))
+            });
+            match known {
+                Some((item, e)) if self.is_fresh(e, kind) => {
+                    self.note_fresh(e, kind);
+                    found.extend(item);
+                }
                 Some((_, old)) => {
                     stale.push(old.clone());
-                    missing.push(sku.clone());
+                    missing.push(sku);
                 }
-                None => missing.push(sku.clone()),
+                None => missing.push(sku),
             }
         }
         if missing.is_empty() {
             return Ok(found.iter().map(|i| T::clone(i)).collect());
         }
-        let cache = &self.cache;
-        let batch = self
-            .read(batch_key(missing.clone()), async {
-                let items = fetch(missing.clone()).await?;
-                let items: Vec<Arc<T>> = items.into_iter().map(Arc::new).collect();
+        let cache = self.cache.clone();
+        let cache_group = group.clone();
+        let load: Fetch<T> = Box::new(move |skus: Vec<Sku>| {
+            Box::pin(async move {
+                let items: Vec<Arc<T>> = fetch(skus.clone())
+                    .await?
+                    .into_iter()
+                    .map(Arc::new)
+                    .collect();
                 // Remember answers and absences alike, so an unknown SKU costs one call.
-                for sku in &missing {
+                for sku in &skus {
                     let item = items.iter().find(|i| i.sku() == sku).cloned();
-                    cache.insert(key_for(sku), Stamped::now(wrap(item))).await;
+                    let key = key_for(&cache_group, sku);
+                    cache
+                        .insert(key, Stamped::now(CacheValue::from(item)))
+                        .await;
                 }
-                Ok(CacheValue::Batch(Arc::new(
-                    items.into_iter().map(|i| i as _).collect(),
-                )))
+                Ok(items)
             })
-            .await;
-        match batch {
-            Ok(CacheValue::Batch(items)) => {
-                found.extend(items.iter().filter_map(|i| i.clone().downcast::<T>().ok()));
+        });
+        let fetched_at = Instant::now();
+        match batcher.load(group, missing.clone(), load).await {
+            Ok(items) => {
+                staleness::note_fresh_until(fetched_at + self.ttl.ttl(kind));
+                found.extend(items);
             }
-            Ok(_) => return Err(ErpError::invalid_data("cache held a value of another kind")),
             // Every missing answer has a last good one: show those, labelled.
             Err(err)
                 if err.is_unreachable()
                     && stale.len() == missing.len()
-                    && self.ttl.may_serve_stale(key_for(&missing[0]).kind()) =>
+                    && self.ttl.may_serve_stale(kind) =>
             {
                 for old in stale {
-                    let kind = key_for(&missing[0]).kind();
-                    if let Some(Some(item)) = unwrap(&self.serve_stale(old, kind)) {
-                        found.push(item);
-                    }
+                    let item: Option<Option<Arc<T>>> = (&self.serve_stale(old, kind)).into();
+                    found.extend(item.flatten());
                 }
             }
             Err(err) => return Err(err),
@@ -278,31 +308,28 @@ impl Erp for CachedErp {
     }
 
     async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
+        let inner = self.inner.clone();
+        let for_customer = customer.clone();
         self.read_batch(
             skus,
-            |sku| CacheKey::Price(customer.clone(), sku.clone()),
-            |missing| CacheKey::PriceBatch(customer.clone(), missing),
-            |value| match value {
-                CacheValue::Price(p) => Some(p.clone()),
-                _ => None,
-            },
-            CacheValue::Price,
-            |missing| async move { self.inner.prices(customer, &missing).await },
+            Kind::Price,
+            &self.price_batches,
+            customer.clone(),
+            |customer, sku| CacheKey::Price(customer.clone(), sku.clone()),
+            move |missing| Box::pin(async move { inner.prices(&for_customer, &missing).await }),
         )
         .await
     }
 
     async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
+        let inner = self.inner.clone();
         self.read_batch(
             skus,
-            |sku| CacheKey::Availability(sku.clone()),
-            CacheKey::AvailabilityBatch,
-            |value| match value {
-                CacheValue::Availability(a) => Some(a.clone()),
-                _ => None,
-            },
-            CacheValue::Availability,
-            |missing| async move { self.inner.availability(&missing).await },
+            Kind::Availability,
+            &self.availability_batches,
+            (),
+            |(), sku| CacheKey::Availability(sku.clone()),
+            move |missing| Box::pin(async move { inner.availability(&missing).await }),
         )
         .await
     }
@@ -385,8 +412,6 @@ impl TtlPerKind {
             Kind::Availability => c.availability_ttl_secs,
             Kind::Order => c.order_ttl_secs,
             Kind::Invoice => c.invoice_ttl_secs,
-            // Batch entries only exist to coalesce concurrent fetches.
-            Kind::Batch => 1,
         };
         Duration::from_secs(secs)
     }

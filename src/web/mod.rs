@@ -11,21 +11,27 @@ mod layout;
 mod render;
 mod service_desk;
 mod session;
+mod stale_header;
 mod status;
 mod storefront;
 
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::FromRef;
+use axum::Router;
+use axum::extract::{FromRef, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::{Router, middleware};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::Key;
+use tower::ServiceBuilder;
+use tower::util::BoxCloneSyncService;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::cache::answers::Answers;
 use crate::config::SupportConfig;
 use crate::erp::Erp;
 use crate::ordering::Ordering;
@@ -33,12 +39,35 @@ use crate::resilience::health::ErpHealth;
 use crate::users::Users;
 
 pub use error::AppError;
+use render::RenderErrorsLayer;
+use stale_header::StaleHeaderLayer;
 
-/// What every handler can reach. Cheap to clone.
+/// What every handler can reach. One reference count to clone: extractors and layers clone it
+/// on every request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// Shares `parts` with every request.
+    pub fn new(parts: Shared) -> Self {
+        Self(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     /// The ERP behind the read-through cache.
     pub erp: Arc<dyn Erp>,
+    /// Finished answers built from fresh cached data, per customer.
+    pub answers: Answers,
     /// Exactly-once order placement.
     pub ordering: Arc<Ordering>,
     /// Who may log in.
@@ -73,51 +102,42 @@ impl FromRef<AppState> for Key {
 /// Largest request body accepted: a cart of 200 lines as a form fits many times over.
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Every request's service, as `axum::serve` runs it.
+pub type App = BoxCloneSyncService<Request, Response, Infallible>;
+
 /// The whole application: every area, the shared layers, and the 404 page.
-pub fn router(state: AppState) -> Router {
+pub fn app(state: AppState) -> App {
     let timeout = state.site.request_timeout;
-    // Each `.layer` wraps everything above it: tracing sees everything, the timeout bounds every
-    // request including body reads, and errors (from handlers, axum or the timeout) become polite
-    // pages or JSON bodies before the security headers are added.
-    Router::new()
+    let routes = Router::new()
         .merge(storefront::router(state.clone()))
         .nest("/service-desk", service_desk::router(state.clone()))
-        .nest("/api/v1", api::router(state.clone()))
+        .merge(api::router())
         .merge(health::router())
         .merge(status::router())
         .merge(assets::router())
         .fallback(|| async { AppError::NotFound })
-        // Knows, per request, whether any answer shown is older than its freshness.
-        .layer(middleware::from_fn(track_staleness))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, timeout))
-        .layer(middleware::from_fn_with_state(state.clone(), render::render_errors))
-        .with_state(state)
-        .layer(security_header("x-content-type-options", "nosniff"))
-        .layer(security_header("x-frame-options", "DENY"))
-        .layer(security_header("referrer-policy", "same-origin"))
+        .with_state(state.clone());
+    // Outermost first. These wrap the router once instead of each route (`Router::layer`),
+    // so a request passes each layer once and no layer clones the services inside it. Tracing
+    // sees everything, errors (from handlers, axum or the timeout) become polite pages or JSON
+    // bodies before the security headers are added, the timeout bounds every request including
+    // body reads, and each request knows whether any answer shown is older than its freshness.
+    let layered = ServiceBuilder::new()
+        .map_response(IntoResponse::into_response)
+        .layer(TraceLayer::new_for_http())
         .layer(security_header(
             "content-security-policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
         ))
-        .layer(TraceLayer::new_for_http())
-}
-
-async fn track_staleness(
-    request: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
-    crate::cache::staleness::track(async move {
-        let mut response = next.run(request).await;
-        if let Some(since) = crate::cache::staleness::observed() {
-            // Lets API callers see that (part of) the answer is the last good one, and from when.
-            if let Ok(value) = HeaderValue::from_str(&since.to_rfc3339()) {
-                response.headers_mut().insert("erpfront-stale-since", value);
-            }
-        }
-        response
-    })
-    .await
+        .layer(security_header("referrer-policy", "same-origin"))
+        .layer(security_header("x-frame-options", "DENY"))
+        .layer(security_header("x-content-type-options", "nosniff"))
+        .layer(RenderErrorsLayer::new(state))
+        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, timeout))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(StaleHeaderLayer)
+        .service(routes);
+    BoxCloneSyncService::new(layered)
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

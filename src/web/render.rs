@@ -2,18 +2,22 @@
 //! always gets a polite page (or a JSON body on the API) with the support contact, never a raw
 //! message from axum, the ERP or a bug.
 
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 
 use askama::Template;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
+use axum::BoxError;
+use axum::body::{Body, Bytes, HttpBody};
+use axum::http::{self, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use futures_util::future::BoxFuture;
+use pin_project_lite::pin_project;
 use serde_json::json;
+use tower::{Layer, Service};
 
 use super::layout::Layout;
-use super::session::Session;
 use super::{AppError, AppState};
 
 /// A page ready to render.
@@ -38,23 +42,106 @@ struct ErrorPage {
     show_login: bool,
 }
 
-/// Renders every error response: HTML pages for browsers, JSON under `/api/`.
-pub async fn render_errors(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let is_api = request.uri().path().starts_with("/api/");
-    let csrf = request
-        .extensions()
-        .get::<Session>()
-        .map(|s| s.csrf.clone())
-        .unwrap_or_default();
-    let response = next.run(request).await;
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
+/// Renders every error response: HTML pages for browsers, JSON under `/api/`. A hand-written
+/// layer rather than `from_fn` because it sits on every request: it neither clones the inner
+/// service nor boxes the successful path.
+#[derive(Clone)]
+pub struct RenderErrorsLayer {
+    state: AppState,
+}
+
+impl RenderErrorsLayer {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
     }
+}
+
+impl<S> Layer<S> for RenderErrorsLayer {
+    type Service = RenderErrors<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RenderErrors {
+            inner,
+            state: self.state.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct RenderErrors<S> {
+    inner: S,
+    state: AppState,
+}
+
+impl<S, B, RB> Service<Request<B>> for RenderErrors<S>
+where
+    S: Service<Request<B>, Response = http::Response<RB>, Error = Infallible>,
+    RB: HttpBody<Data = Bytes> + Send + 'static,
+    RB::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = RenderErrorsFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let is_api = request.uri().path().starts_with("/api/");
+        RenderErrorsFuture::Waiting {
+            inner: self.inner.call(request),
+            is_api,
+            state: Some(self.state.clone()),
+        }
+    }
+}
+
+pin_project! {
+    #[project = RenderProj]
+    pub enum RenderErrorsFuture<F> {
+        Waiting { #[pin] inner: F, is_api: bool, state: Option<AppState> },
+        // Errors are rare: their rendering may allocate.
+        Rendering { rendering: BoxFuture<'static, Response> },
+    }
+}
+
+impl<F, RB> Future for RenderErrorsFuture<F>
+where
+    F: Future<Output = Result<http::Response<RB>, Infallible>>,
+    RB: HttpBody<Data = Bytes> + Send + 'static,
+    RB::Error: Into<BoxError>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            match self.as_mut().project() {
+                RenderProj::Waiting {
+                    inner,
+                    is_api,
+                    state,
+                } => {
+                    let Ok(response) = ready!(inner.poll(cx));
+                    let response = response.map(Body::new);
+                    let status = response.status();
+                    if !(status.is_client_error() || status.is_server_error()) {
+                        return Poll::Ready(Ok(response));
+                    }
+                    let (is_api, state) = (*is_api, state.take().expect("polled after completion"));
+                    let rendering = Box::pin(render_error(response, is_api, state));
+                    self.set(RenderErrorsFuture::Rendering { rendering });
+                }
+                RenderProj::Rendering { rendering } => {
+                    return rendering.as_mut().poll(cx).map(Ok);
+                }
+            }
+        }
+    }
+}
+
+async fn render_error(response: Response, is_api: bool, state: AppState) -> Response {
+    let status = response.status();
     let (mut parts, body) = response.into_parts();
     let error = match parts.extensions.remove::<Arc<AppError>>() {
         Some(error) => (*error).clone(),
@@ -66,7 +153,7 @@ pub async fn render_errors(
     let mut rendered = if is_api {
         api_body(&error, &state)
     } else {
-        html_body(&error, &state, csrf)
+        html_body(&error, &state)
     };
     // Keep headers such as WWW-Authenticate, Retry-After and Set-Cookie.
     for (name, value) in parts.headers.iter() {
@@ -119,9 +206,10 @@ fn api_body(error: &AppError, state: &AppState) -> Response {
     axum::Json(body).into_response()
 }
 
-fn html_body(error: &AppError, state: &AppState, csrf: String) -> Response {
+fn html_body(error: &AppError, state: &AppState) -> Response {
     let page = ErrorPage {
-        layout: Layout::anonymous(state, error.title(), csrf),
+        // An error page shows no form, so it needs no CSRF token.
+        layout: Layout::anonymous(state, error.title(), String::new()),
         status: error.status().as_u16(),
         heading: error.title(),
         message: error.public_message(),

@@ -14,17 +14,22 @@ use axum::routing::get;
 
 use super::AppState;
 
-pub(super) fn router(_state: AppState) -> Router<AppState> {
+/// Full paths rather than `Router::nest`, which would wrap every API route in a prefix-stripping
+/// service on each request.
+pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/products", get(products::list_products))
-        .route("/products/{sku}", get(products::get_product))
+        .route("/api/v1/products", get(products::list_products))
+        .route("/api/v1/products/{sku}", get(products::get_product))
         .route(
-            "/orders",
+            "/api/v1/orders",
             get(orders::list_orders).post(orders::create_order),
         )
-        .route("/orders/{number}", get(orders::get_order))
-        .route("/invoices", get(invoices::list_invoices))
-        .route("/invoices/{number}", get(invoices::get_invoice))
-        .route("/invoices/{number}/pdf", get(invoices::get_invoice_pdf))
-        .route("/openapi.json", get(openapi::serve))
+        .route("/api/v1/orders/{number}", get(orders::get_order))
+        .route("/api/v1/invoices", get(invoices::list_invoices))
+        .route("/api/v1/invoices/{number}", get(invoices::get_invoice))
+        .route(
+            "/api/v1/invoices/{number}/pdf",
+            get(invoices::get_invoice_pdf),
+        )
+        .route("/api/v1/openapi.json", get(openapi::serve))
 }

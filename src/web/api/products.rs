@@ -2,11 +2,16 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::auth::ApiBuyer;
 use super::types::{ProductListResponse, ProductResponse, ProductSummary};
+use crate::cache::answers::AnswerKey;
 use crate::domain::{CatalogQuery, Sku};
 use crate::web::{AppError, AppState};
 
@@ -67,17 +72,31 @@ pub async fn get_product(
     State(state): State<AppState>,
     caller: ApiBuyer,
     Path(sku): Path<String>,
-) -> Result<Json<ProductResponse>, AppError> {
+) -> Result<Response, AppError> {
     let sku = Sku::parse(sku).map_err(|_| AppError::NotFound)?;
-    let one = std::slice::from_ref(&sku);
-    let (product, prices, stock) = tokio::join!(
-        state.erp.product(&sku),
-        state.erp.prices(&caller.customer, one),
-        state.erp.availability(one),
-    );
-    Ok(Json(ProductResponse::new(
-        product?,
-        prices?.into_iter().next(),
-        stock?.into_iter().next(),
-    )))
+    let key = AnswerKey::ApiProduct(caller.customer.clone(), sku.clone());
+    let body = state
+        .answers
+        .get_or_build(key, async {
+            let one = std::slice::from_ref(&sku);
+            let (product, prices, stock) = tokio::join!(
+                state.erp.product(&sku),
+                state.erp.prices(&caller.customer, one),
+                state.erp.availability(one),
+            );
+            let answer = ProductResponse::new(
+                product?,
+                prices?.into_iter().next(),
+                stock?.into_iter().next(),
+            );
+            serde_json::to_vec(&answer)
+                .map(Bytes::from)
+                .map_err(|e| AppError::Internal(format!("encoding a product: {e}")))
+        })
+        .await?;
+    Ok((
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response())
 }
