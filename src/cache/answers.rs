@@ -6,6 +6,7 @@
 //! A body built from any stale answer (served while the ERP was unreachable) is never kept: it
 //! must be rebuilt, and labelled, each time.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -20,19 +21,41 @@ use crate::domain::{CustomerId, Sku};
 pub enum AnswerKey {
     /// `GET /api/v1/products/{sku}` for a customer.
     ApiProduct(CustomerId, Sku),
+    /// The product page's product part (all but the session's forms) for a customer.
+    ProductPage(CustomerId, Sku),
 }
 
 impl AnswerKey {
     fn weight(&self) -> usize {
         match self {
-            Self::ApiProduct(customer, sku) => customer.as_str().len() + sku.as_str().len(),
+            Self::ApiProduct(customer, sku) | Self::ProductPage(customer, sku) => {
+                customer.as_str().len() + sku.as_str().len()
+            }
+        }
+    }
+}
+
+/// A finished answer: its encoded body, and a title for pages that need one.
+#[derive(Debug, Clone, Default)]
+pub struct Finished {
+    /// The encoded body (JSON, or an HTML fragment).
+    pub body: Bytes,
+    /// What a page built around the body is titled.
+    pub title: Arc<str>,
+}
+
+impl From<Bytes> for Finished {
+    fn from(body: Bytes) -> Self {
+        Self {
+            body,
+            title: Arc::from(""),
         }
     }
 }
 
 #[derive(Clone)]
 struct Answer {
-    body: Bytes,
+    finished: Finished,
     fresh_until: Instant,
 }
 
@@ -51,7 +74,8 @@ impl Answers {
             .name("answers")
             .max_capacity(max_bytes)
             .weigher(|key: &AnswerKey, answer: &Answer| {
-                u32::try_from(ENTRY_OVERHEAD + key.weight() + answer.body.len()).unwrap_or(u32::MAX)
+                let size = answer.finished.body.len() + answer.finished.title.len();
+                u32::try_from(ENTRY_OVERHEAD + key.weight() + size).unwrap_or(u32::MAX)
             })
             .expire_after(UntilStale)
             .build();
@@ -59,24 +83,24 @@ impl Answers {
     }
 
     /// The kept answer, while it is fresh.
-    pub fn get(&self, key: &AnswerKey) -> Option<Bytes> {
+    pub fn get(&self, key: &AnswerKey) -> Option<Finished> {
         self.cache
             .get(key)
             .filter(|answer| answer.fresh_until > Instant::now())
-            .map(|answer| answer.body)
+            .map(|answer| answer.finished)
     }
 
     /// The kept answer, or `build`'s, which is kept if it was built only from fresh answers.
     pub async fn get_or_build<E>(
         &self,
         key: AnswerKey,
-        build: impl Future<Output = Result<Bytes, E>>,
-    ) -> Result<Bytes, E> {
-        if let Some(body) = self.get(&key) {
-            return Ok(body);
+        build: impl Future<Output = Result<Finished, E>>,
+    ) -> Result<Finished, E> {
+        if let Some(finished) = self.get(&key) {
+            return Ok(finished);
         }
         let (built, seen) = staleness::measure(build).await;
-        let body = built?;
+        let finished = built?;
         if seen.stale_since().is_none()
             && let Some(fresh_until) = seen.fresh_until()
             && fresh_until > Instant::now()
@@ -84,12 +108,12 @@ impl Answers {
             self.cache.insert(
                 key,
                 Answer {
-                    body: body.clone(),
+                    finished: finished.clone(),
                     fresh_until,
                 },
             );
         }
-        Ok(body)
+        Ok(finished)
     }
 }
 

@@ -6,6 +6,7 @@ mod api;
 mod assets;
 pub(crate) mod audit;
 mod error;
+mod forms;
 mod health;
 mod layout;
 mod render;

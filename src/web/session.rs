@@ -2,13 +2,18 @@
 //! and a restart logs nobody out. Every visitor gets a session, anonymous until login, so that
 //! every form (the login form included) carries a CSRF token bound to it.
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::PrivateCookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use chrono::Utc;
+use pin_project_lite::pin_project;
 use serde::{Deserialize, Serialize};
+use tower::{Layer, Service};
 
 use super::{AppState, Site};
 use crate::domain::CustomerId;
@@ -68,35 +73,105 @@ fn new_token() -> String {
 #[derive(Clone)]
 pub struct SetSession(pub Session);
 
-/// Reads the session cookie into the request's extensions, and writes the cookie back when the
-/// session is new or a handler changed it.
-pub async fn load_session(
-    State(state): State<AppState>,
-    jar: PrivateCookieJar,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let site = &state.site;
-    let current = jar
-        .get(SESSION_COOKIE)
-        .and_then(|c| serde_json::from_str::<Session>(c.value()).ok())
-        .filter(|s| !s.is_expired(site));
-    let fresh = current.is_none();
-    let session = current.unwrap_or_else(Session::anonymous);
-    request.extensions_mut().insert(session.clone());
-    let mut response = next.run(request).await;
-    let write = match response.extensions_mut().remove::<SetSession>() {
-        Some(SetSession(changed)) => Some(changed),
-        None if fresh => Some(session),
-        None => None,
-    };
-    match write {
-        Some(session) => {
-            let value = serde_json::to_string(&session).unwrap_or_default();
-            let cookie = cookie(site, SESSION_COOKIE, value, site.session_max_age.as_secs());
-            (jar.add(cookie), response).into_response()
+/// Reads the session cookie into the request's extensions (with the decrypted cookie jar, so
+/// extractors need not parse the cookies again), and writes the cookie back when the session
+/// is new or a handler changed it.
+#[derive(Clone)]
+pub struct SessionLayer {
+    state: AppState,
+}
+
+impl SessionLayer {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+impl<S> Layer<S> for SessionLayer {
+    type Service = LoadSession<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        LoadSession {
+            inner,
+            state: self.state.clone(),
         }
-        None => response,
+    }
+}
+
+#[derive(Clone)]
+pub struct LoadSession<S> {
+    inner: S,
+    state: AppState,
+}
+
+impl<S> Service<Request> for LoadSession<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = SessionFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let jar = PrivateCookieJar::from_headers(request.headers(), self.state.cookie_key.clone());
+        let current = jar
+            .get(SESSION_COOKIE)
+            .and_then(|c| serde_json::from_str::<Session>(c.value()).ok())
+            .filter(|s| !s.is_expired(&self.state.site));
+        let unsaved = match current {
+            Some(session) => {
+                request.extensions_mut().insert(session);
+                None
+            }
+            None => {
+                let session = Session::anonymous();
+                request.extensions_mut().insert(session.clone());
+                Some(session)
+            }
+        };
+        request.extensions_mut().insert(jar);
+        SessionFuture {
+            inner: self.inner.call(request),
+            unsaved,
+            state: self.state.clone(),
+        }
+    }
+}
+
+pin_project! {
+    pub struct SessionFuture<F> {
+        #[pin]
+        inner: F,
+        unsaved: Option<Session>,
+        state: AppState,
+    }
+}
+
+impl<F> Future for SessionFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Ok(mut response) = ready!(this.inner.poll(cx));
+        let write = match response.extensions_mut().remove::<SetSession>() {
+            Some(SetSession(changed)) => Some(changed),
+            None => this.unsaved.take(),
+        };
+        let Some(session) = write else {
+            return Poll::Ready(Ok(response));
+        };
+        let site = &this.state.site;
+        let value = serde_json::to_string(&session).unwrap_or_default();
+        let cookie = cookie(site, SESSION_COOKIE, value, site.session_max_age.as_secs());
+        let jar = PrivateCookieJar::new(this.state.cookie_key.clone()).add(cookie);
+        Poll::Ready(Ok((jar, response).into_response()))
     }
 }
 

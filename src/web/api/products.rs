@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 
 use super::auth::ApiBuyer;
 use super::types::{ProductListResponse, ProductResponse, ProductSummary};
-use crate::cache::answers::AnswerKey;
+use crate::cache::answers::{AnswerKey, Finished};
 use crate::domain::{CatalogQuery, Sku};
 use crate::web::{AppError, AppState};
 
@@ -90,13 +90,10 @@ pub async fn get_product(
                 stock?.into_iter().next(),
             );
             serde_json::to_vec(&answer)
-                .map(Bytes::from)
+                .map(|json| Finished::from(Bytes::from(json)))
                 .map_err(|e| AppError::Internal(format!("encoding a product: {e}")))
         })
         .await?;
-    Ok((
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response())
+    let json = HeaderValue::from_static("application/json");
+    Ok(([(CONTENT_TYPE, json)], body.body).into_response())
 }

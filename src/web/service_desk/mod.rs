@@ -9,13 +9,13 @@ mod rep;
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use axum::middleware;
 use axum::routing::{get, post};
+use tower::ServiceBuilder;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
-use super::session::load_session;
-use super::storefront::verify_csrf;
+use super::forms::FormGuardLayer;
+use super::session::SessionLayer;
 
 pub(super) fn router(state: AppState) -> Router<AppState> {
     Router::new()
@@ -32,10 +32,14 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         )
         .route("/act", post(acting::start_acting))
         .route("/stop", post(acting::stop_acting))
-        .layer(middleware::from_fn(verify_csrf))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("private, no-store"),
-        ))
-        .layer(middleware::from_fn_with_state(state, load_session))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SessionLayer::new(state))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("private, no-store"),
+                ))
+                // Acting starts and stops are audited by their handlers.
+                .layer(FormGuardLayer::new()),
+        )
 }

@@ -94,10 +94,11 @@ impl FromRequestParts<AppState> for Buyer {
             (Role::Service, _, _) => return Err(Redirect::to("/service-desk").into_response()),
             _ => return Err(AppError::NotFound.into_response()),
         };
-        let jar =
-            PrivateCookieJar::<axum_extra::extract::cookie::Key>::from_request_parts(parts, state)
-                .await
-                .map_err(IntoResponse::into_response)?;
+        // The session layer has parsed the cookies already.
+        let jar = match parts.extensions.remove::<PrivateCookieJar>() {
+            Some(jar) => jar,
+            None => PrivateCookieJar::from_headers(&parts.headers, state.cookie_key.clone()),
+        };
         let cart = Cart::from_jar(&jar, &customer);
         // The header shows the customer's name; the page must not fail when only that is missing.
         let customer_name = match state.erp.customer(&customer).await {

@@ -1,12 +1,16 @@
 //! Browsing: the catalog with search and categories, and the product page with the buyer's own
 //! price ladder and live availability. Independent ERP answers are asked for at once.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
 use serde::Deserialize;
 
 use super::{Buyer, Cart};
+use crate::cache::answers::{AnswerKey, Finished};
 use crate::domain::{Availability, CatalogQuery, Category, CustomerId, Money, Price, Product, Sku};
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
@@ -129,12 +133,20 @@ async fn prices_and_stock(
 
 #[derive(Template)]
 #[template(path = "storefront/product.html")]
-struct ProductPage {
+struct ProductPage<'a> {
     layout: Layout,
+    product_part: &'a str,
+    sku: Sku,
+    in_cart: u32,
+}
+
+/// The part of the product page that is the same for every buyer of a customer.
+#[derive(Template)]
+#[template(path = "storefront/product_part.html")]
+struct ProductPart {
     product: Product,
     price: Option<Price>,
     availability: Option<Availability>,
-    in_cart: u32,
 }
 
 /// One product: its data, the buyer's price ladder and availability, asked for at once.
@@ -144,13 +156,30 @@ pub async fn show_product(
     Path(sku): Path<String>,
 ) -> Result<Response, AppError> {
     let sku = Sku::parse(sku).map_err(|_| AppError::NotFound)?;
-    let one = std::slice::from_ref(&sku);
-    let (product, prices, stock) = tokio::join!(
-        state.erp.product(&sku),
-        state.erp.prices(&buyer.customer, one),
-        state.erp.availability(one),
-    );
-    let product = product?;
+    let key = AnswerKey::ProductPage(buyer.customer.clone(), sku.clone());
+    let part = state
+        .answers
+        .get_or_build(key, async {
+            let one = std::slice::from_ref(&sku);
+            let (product, prices, stock) = tokio::join!(
+                state.erp.product(&sku),
+                state.erp.prices(&buyer.customer, one),
+                state.erp.availability(one),
+            );
+            let part = ProductPart {
+                product: product?,
+                price: prices?.into_iter().next(),
+                availability: stock?.into_iter().next(),
+            };
+            let html = part
+                .render()
+                .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+            Ok::<_, AppError>(Finished {
+                body: Bytes::from(html),
+                title: Arc::from(part.product.name.as_str()),
+            })
+        })
+        .await?;
     let in_cart = buyer
         .cart
         .lines
@@ -158,10 +187,10 @@ pub async fn show_product(
         .find(|(s, _)| *s == sku)
         .map_or(0, |(_, q)| q.get());
     let page = ProductPage {
-        layout: buyer.layout(&state, product.name.clone(), "catalog"),
-        price: prices?.into_iter().next(),
-        availability: stock?.into_iter().next(),
-        product,
+        layout: buyer.layout(&state, part.title.as_ref(), "catalog"),
+        // Rendered from a String: always UTF-8.
+        product_part: std::str::from_utf8(&part.body).unwrap_or_default(),
+        sku,
         in_cart,
     };
     Ok(HtmlPage(page).into_response())
