@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{FromRef, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::Key;
 use tower::ServiceBuilder;
@@ -34,13 +34,16 @@ use tower_http::trace::TraceLayer;
 
 use crate::cache::answers::Answers;
 use crate::config::SupportConfig;
+use crate::domain::{Availability, CustomerId, Price, Product, Sku};
 use crate::erp::Erp;
 use crate::ordering::Ordering;
 use crate::resilience::health::ErpHealth;
 use crate::users::Users;
 
 pub use error::AppError;
+use forms::FormGuardLayer;
 use render::RenderErrorsLayer;
+use session::SessionLayer;
 use stale_header::StaleHeaderLayer;
 
 /// What every handler can reach. One reference count to clone: extractors and layers clone it
@@ -139,6 +142,40 @@ pub fn app(state: AppState) -> App {
         .layer(StaleHeaderLayer)
         .service(routes);
     BoxCloneSyncService::new(layered)
+}
+
+/// A product with the customer's price and its availability, the three asked for at once.
+pub(crate) async fn product_with_terms(
+    state: &AppState,
+    customer: &CustomerId,
+    sku: &Sku,
+) -> Result<(Product, Option<Price>, Option<Availability>), AppError> {
+    let one = std::slice::from_ref(sku);
+    let (product, prices, stock) = tokio::join!(
+        state.erp.product(sku),
+        state.erp.prices(customer, one),
+        state.erp.availability(one),
+    );
+    Ok((
+        product?,
+        prices?.into_iter().next(),
+        stock?.into_iter().next(),
+    ))
+}
+
+/// The layers of the HTML areas (storefront, service desk), as one stack so each request passes
+/// one boxed route rather than one per layer: the session, no shared caching of pages that
+/// show one customer's data, and the form guard.
+fn html_area(router: Router<AppState>, state: AppState, forms: FormGuardLayer) -> Router<AppState> {
+    router.layer(
+        ServiceBuilder::new()
+            .layer(SessionLayer::new(state))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ))
+            .layer(forms),
+    )
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -115,3 +115,94 @@ async fn a_new_order_shows_in_the_history_at_once() {
         "the cached history was dropped on create"
     );
 }
+
+#[tokio::test]
+async fn concurrent_misses_for_many_skus_share_calls_per_customer() {
+    let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().unwrap())));
+    let app = spawn_app_with(erp.clone()).await;
+    let skus: Vec<String> = crate::support::some_products(&app, 12)
+        .await
+        .into_iter()
+        .map(|(sku, _)| sku)
+        .collect();
+    // What each customer's price for each SKU is, asked one by one on another instance.
+    let reference = spawn_app().await;
+    let mut expected = Vec::new();
+    for token in [NORTHWIND_TOKEN, GLOBEX_TOKEN] {
+        for sku in &skus {
+            let answer = reference
+                .api_json(&format!("/api/v1/products/{sku}"), token)
+                .await;
+            expected.push((token, sku.clone(), answer["price"]["unit_price"].clone()));
+        }
+    }
+    let (prices_before, stock_before) = (erp.calls("prices"), erp.calls("availability"));
+    // A slow ERP keeps the first calls in flight while the other misses arrive.
+    erp.set_delay(Duration::from_millis(300));
+    let requests = expected.iter().map(|(token, sku, _)| {
+        let url = app.url(&format!("/api/v1/products/{sku}"));
+        let request = app.api().get(url).bearer_auth(*token).send();
+        async move {
+            let answer: Value = request.await.unwrap().json().await.unwrap();
+            answer
+        }
+    });
+    let answers = futures_util::future::join_all(requests).await;
+    for ((token, sku, price), answer) in expected.iter().zip(&answers) {
+        assert_eq!(&answer["sku"], sku.as_str());
+        assert_eq!(
+            &answer["price"]["unit_price"], price,
+            "{token} gets their own price for {sku}, never a neighbour's from a shared call"
+        );
+    }
+    let prices = erp.calls("prices") - prices_before;
+    let stock = erp.calls("availability") - stock_before;
+    // Per customer: the first miss goes at once, the others wait for it and go together.
+    assert!(
+        (2..=4).contains(&prices),
+        "24 concurrent price misses of two customers made {prices} price calls"
+    );
+    assert!(
+        (1..=2).contains(&stock),
+        "24 concurrent availability misses made {stock} availability calls"
+    );
+}
+
+#[tokio::test]
+async fn a_kept_answer_lives_no_longer_than_the_data_it_shows() {
+    let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().unwrap())));
+    let app = crate::support::spawn_app_configured(erp.clone(), |config| {
+        config.cache.availability_ttl_secs = 2;
+    })
+    .await;
+    let sku = sku_in_stock(&app).await;
+    let path = format!("/api/v1/products/{sku}");
+    let before = app.api_json(&path, NORTHWIND_TOKEN).await;
+    let stock = before["availability"]["available"].as_u64().unwrap();
+    let order = json!({"po_number": "PO-FRESH", "lines": [{"sku": sku, "quantity": 1}]});
+    let placed = app
+        .api()
+        .post(app.url("/api/v1/orders"))
+        .bearer_auth(NORTHWIND_TOKEN)
+        .header("Idempotency-Key", "fresh-answer-1")
+        .json(&order)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let calls = erp.calls("availability");
+    let again = app.api_json(&path, NORTHWIND_TOKEN).await;
+    assert_eq!(again, before, "within the TTL the kept answer is served");
+    assert_eq!(erp.calls("availability"), calls, "without asking the ERP");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let after = app.api_json(&path, NORTHWIND_TOKEN).await;
+    assert_eq!(
+        after["availability"]["available"].as_u64().unwrap(),
+        stock - 1,
+        "once availability is due, the answer shows the stock the order booked"
+    );
+    assert_eq!(
+        after["price"], before["price"],
+        "the rest of the answer is unchanged"
+    );
+}

@@ -13,7 +13,7 @@ use super::auth::ApiBuyer;
 use super::types::{ProductListResponse, ProductResponse, ProductSummary};
 use crate::cache::answers::{AnswerKey, Finished};
 use crate::domain::{CatalogQuery, Sku};
-use crate::web::{AppError, AppState};
+use crate::web::{AppError, AppState, product_with_terms};
 
 /// Catalog search parameters.
 #[derive(Deserialize, IntoParams)]
@@ -78,17 +78,9 @@ pub async fn get_product(
     let body = state
         .answers
         .get_or_build(key, async {
-            let one = std::slice::from_ref(&sku);
-            let (product, prices, stock) = tokio::join!(
-                state.erp.product(&sku),
-                state.erp.prices(&caller.customer, one),
-                state.erp.availability(one),
-            );
-            let answer = ProductResponse::new(
-                product?,
-                prices?.into_iter().next(),
-                stock?.into_iter().next(),
-            );
+            let (product, price, availability) =
+                product_with_terms(&state, &caller.customer, &sku).await?;
+            let answer = ProductResponse::new(product, price, availability);
             serde_json::to_vec(&answer)
                 .map(|json| Finished::from(Bytes::from(json)))
                 .map_err(|e| AppError::Internal(format!("encoding a product: {e}")))

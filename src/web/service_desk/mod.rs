@@ -8,17 +8,13 @@ mod orders;
 mod rep;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
-use tower::ServiceBuilder;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
 use super::forms::FormGuardLayer;
-use super::session::SessionLayer;
 
 pub(super) fn router(state: AppState) -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(orders::search_orders))
         .route("/customers", get(customers::search_customers))
         .route("/customers/{customer}", get(customers::show_customer))
@@ -31,15 +27,7 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
             get(orders::download_invoice),
         )
         .route("/act", post(acting::start_acting))
-        .route("/stop", post(acting::stop_acting))
-        .layer(
-            ServiceBuilder::new()
-                .layer(SessionLayer::new(state))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("private, no-store"),
-                ))
-                // Acting starts and stops are audited by their handlers.
-                .layer(FormGuardLayer::new()),
-        )
+        .route("/stop", post(acting::stop_acting));
+    // Acting starts and stops are audited by their handlers.
+    super::html_area(routes, state, FormGuardLayer::new())
 }

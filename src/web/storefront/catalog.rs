@@ -14,7 +14,7 @@ use crate::cache::answers::{AnswerKey, Finished};
 use crate::domain::{Availability, CatalogQuery, Category, CustomerId, Money, Price, Product, Sku};
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
-use crate::web::{AppError, AppState};
+use crate::web::{AppError, AppState, product_with_terms};
 
 /// Products per catalog page.
 const PER_PAGE: u32 = 24;
@@ -160,16 +160,12 @@ pub async fn show_product(
     let part = state
         .answers
         .get_or_build(key, async {
-            let one = std::slice::from_ref(&sku);
-            let (product, prices, stock) = tokio::join!(
-                state.erp.product(&sku),
-                state.erp.prices(&buyer.customer, one),
-                state.erp.availability(one),
-            );
+            let (product, price, availability) =
+                product_with_terms(&state, &buyer.customer, &sku).await?;
             let part = ProductPart {
-                product: product?,
-                price: prices?.into_iter().next(),
-                availability: stock?.into_iter().next(),
+                product,
+                price,
+                availability,
             };
             let html = part
                 .render()

@@ -10,22 +10,18 @@ mod login;
 mod orders;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
 use axum::response::Redirect;
 use axum::routing::{get, post};
-use tower::ServiceBuilder;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
 use super::forms::FormGuardLayer;
-use super::session::SessionLayer;
 
 pub(crate) use buyer::Buyer;
 pub(crate) use cart::Cart;
 pub(crate) use invoices::document_response;
 
 pub(super) fn router(state: AppState) -> Router<AppState> {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(|| async { Redirect::to("/catalog") }))
         .route("/login", get(login::show_login).post(login::login))
         .route("/logout", post(login::logout))
@@ -43,16 +39,6 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         .route("/orders/{number}", get(orders::show_order))
         .route("/invoices", get(invoices::list_invoices))
         .route("/invoices/{number}", get(invoices::show_invoice))
-        .route("/invoices/{number}/pdf", get(invoices::download_invoice))
-        // One stack, so each request passes one boxed route rather than one per layer.
-        .layer(
-            ServiceBuilder::new()
-                .layer(SessionLayer::new(state))
-                // Pages show one customer's prices and orders: no shared cache may keep them.
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("private, no-store"),
-                ))
-                .layer(FormGuardLayer::new().audited()),
-        )
+        .route("/invoices/{number}/pdf", get(invoices::download_invoice));
+    super::html_area(routes, state, FormGuardLayer::new().audited())
 }
