@@ -3,7 +3,9 @@
 //! The cache is an optimisation and never a source of truth: entries live seconds to minutes,
 //! errors are never stored, writes pass straight through, and every customer-specific entry is
 //! keyed by the customer so one buyer can never be served another's price, order or document.
-//! Concurrent misses for one key are coalesced into one ERP call by moka's `try_get_with`.
+//! Concurrent misses for one key are coalesced into one ERP call (moka's entry compute), and
+//! price and availability misses of concurrent requests share batch calls (`batch`).
+//! [`answers`] keeps finished response bodies built from these entries while they are fresh.
 
 pub mod answers;
 mod batch;

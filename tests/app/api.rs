@@ -4,6 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::support::SendForJson;
 use crate::support::{GLOBEX_TOKEN, NORTHWIND_TOKEN, TestApp, sku_in_stock, spawn_app};
 
 async fn post_order(app: &TestApp, key: Option<&str>, body: &Value) -> (StatusCode, Value) {
@@ -237,12 +238,8 @@ async fn the_openapi_document_describes_the_api() {
     let doc: Value = app
         .api()
         .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/products",

@@ -35,6 +35,7 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
+use crate::support::SendForJson;
 use crate::support::{GLOBEX_TOKEN, NORTHWIND_TOKEN};
 
 /// How long buyers start new attempts.
@@ -356,12 +357,8 @@ fn error_kind(error: &reqwest::Error) -> String {
 async fn erp_orders(client: &Client, sim: &str, customer: &str) -> Vec<(String, String)> {
     let body: Value = client
         .get(format!("{sim}/v1/customers/{customer}/orders"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     body["items"]
         .as_array()
         .expect("an order list")
@@ -458,12 +455,8 @@ async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy(
     let products: Value = control
         .get(format!("{shop}/api/v1/products?per_page=20"))
         .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     let skus: Arc<Vec<String>> = Arc::new(
         products["items"]
             .as_array()
@@ -562,14 +555,7 @@ async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy(
     // Let calls still under way in the sandbox finish, so its orders are final.
     let settle = Instant::now();
     loop {
-        let load: Value = control
-            .get(format!("{sim}/admin/load"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let load: Value = control.get(format!("{sim}/admin/load")).json_answer().await;
         if load["in_flight"] == 0 {
             println!(
                 "chaos: most calls at once in the ERP: {}",

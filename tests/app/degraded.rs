@@ -8,6 +8,7 @@ use erpfront::erp::demo::DemoErp;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::support::SendForJson;
 use crate::support::{
     ANNA, CountingErp, NORTHWIND_TOKEN, TestApp, attr_of, html, sku_in_stock, spawn_app_configured,
     text_of,
@@ -31,14 +32,7 @@ async fn quick_app(erp: Arc<CountingErp>) -> TestApp {
 }
 
 async fn status(app: &TestApp) -> Value {
-    app.api()
-        .get(app.url("/status.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.api().get(app.url("/status.json")).json_answer().await
 }
 
 #[tokio::test]

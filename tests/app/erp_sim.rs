@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
+use crate::support::SendForJson;
 use crate::support::adapters::{demo_over_http, http_erp};
 
 fn id<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
@@ -27,14 +28,7 @@ async fn the_admin_api_counts_calls_and_switches_faults() {
     http.categories().await.unwrap();
     http.customer(&id("C-1000")).await.unwrap();
     http.customer(&id("C-1000")).await.unwrap();
-    let calls: Value = admin
-        .get(url("/admin/calls"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let calls: Value = admin.get(url("/admin/calls")).json_answer().await;
     assert_eq!(calls, json!({"categories": 1, "customer": 2}));
 
     let set = admin
@@ -69,14 +63,7 @@ async fn the_admin_api_counts_calls_and_switches_faults() {
     assert!(http.categories().await.is_ok());
     let reset = admin.delete(url("/admin/calls")).send().await.unwrap();
     assert_eq!(reset.status(), StatusCode::NO_CONTENT);
-    let calls: Value = admin
-        .get(url("/admin/calls"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let calls: Value = admin.get(url("/admin/calls")).json_answer().await;
     assert_eq!(calls, json!({}));
 }
 

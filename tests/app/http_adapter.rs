@@ -11,6 +11,7 @@ use erpfront::sim::spawn_sim;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+use crate::support::SendForJson;
 use crate::support::adapters::{demo_over_http, http_erp};
 use crate::support::{CountingErp, NORTHWIND_TOKEN, sku_in_stock, spawn_app_with};
 
@@ -212,11 +213,7 @@ async fn the_storefront_works_over_the_network_hop() {
         .api()
         .get(app.url("/api/v1/orders"))
         .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     assert_eq!(list["items"][0]["number"], first["number"], "{list}");
 }

@@ -7,6 +7,7 @@ use erpfront::sim::OPERATIONS;
 use reqwest::Client;
 use serde_json::{Value, json};
 
+use crate::support::SendForJson;
 use crate::support::adapters::demo_over_http;
 use crate::support::openapi::{answer_schema, assert_conforms, document, named};
 
@@ -116,12 +117,8 @@ async fn every_answer_of_the_sandbox_matches_the_document() {
     for (path, template) in gets {
         let answer: Value = client
             .get(format!("{}{path}", sim.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json_answer()
+            .await;
         assert_conforms(&doc, &answer_schema(&doc, "get", template), &answer, &path);
     }
     for (path, template) in [
@@ -134,12 +131,8 @@ async fn every_answer_of_the_sandbox_matches_the_document() {
         let answer: Value = client
             .post(format!("{}{path}", sim.url()))
             .json(&json!({"skus": ["FAS-1001", "FAS-1002", "NO-SUCH"]}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .json_answer()
+            .await;
         assert_conforms(&doc, &answer_schema(&doc, "post", template), &answer, path);
     }
     let missing = client

@@ -14,6 +14,17 @@ async fn first(app: &TestApp, token: &str, path: &str) -> String {
         .to_string()
 }
 
+async fn api_get(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
+    let response = app
+        .api()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
 #[tokio::test]
 async fn a_buyer_gets_404_for_another_customers_order_invoice_and_pdf() {
     let app = spawn_app().await;
@@ -22,40 +33,19 @@ async fn a_buyer_gets_404_for_another_customers_order_invoice_and_pdf() {
     let invoice_path = serde_urlencoded::to_string([("", &invoice)]).unwrap();
     let invoice_path = invoice_path.trim_start_matches('=');
 
+    let api_paths = [
+        format!("/api/v1/orders/{order}"),
+        format!("/api/v1/invoices/{invoice_path}"),
+        format!("/api/v1/invoices/{invoice_path}/pdf"),
+    ];
     // Li can read her own, which warms the cache with Globex's data.
-    for path in [
-        format!("/api/v1/orders/{order}"),
-        format!("/api/v1/invoices/{invoice_path}"),
-        format!("/api/v1/invoices/{invoice_path}/pdf"),
-    ] {
-        let response = app
-            .api()
-            .get(app.url(&path))
-            .bearer_auth(GLOBEX_TOKEN)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::OK, "{path} for its owner");
+    for path in &api_paths {
+        let (status, _) = api_get(&app, GLOBEX_TOKEN, path).await;
+        assert_eq!(status, StatusCode::OK, "{path} for its owner");
     }
-
-    for path in [
-        format!("/api/v1/orders/{order}"),
-        format!("/api/v1/invoices/{invoice_path}"),
-        format!("/api/v1/invoices/{invoice_path}/pdf"),
-    ] {
-        let response = app
-            .api()
-            .get(app.url(&path))
-            .bearer_auth(NORTHWIND_TOKEN)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.status(),
-            StatusCode::NOT_FOUND,
-            "{path} through the API"
-        );
-        let body = response.text().await.unwrap();
+    for path in &api_paths {
+        let (status, body) = api_get(&app, NORTHWIND_TOKEN, path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path} through the API");
         assert!(!body.contains("Globex"), "nothing of Globex leaks: {body}");
     }
 

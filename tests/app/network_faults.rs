@@ -24,6 +24,7 @@ use erpfront::sim::{Faults, SimHandle, spawn_sim};
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::support::SendForJson;
 use crate::support::adapters::http_erp;
 use crate::support::fault_proxy::FaultProxy;
 use crate::support::{
@@ -150,14 +151,7 @@ async fn api(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode
 }
 
 async fn status_json(app: &TestApp) -> Value {
-    app.api()
-        .get(app.url("/status.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    app.api().get(app.url("/status.json")).json_answer().await
 }
 
 /// Waits (bounded) until the breaker has closed again, driving a read so that the probe is made.

@@ -7,6 +7,7 @@ use erpfront::domain::*;
 use erpfront::erp::{Erp, ErpError};
 use serde_json::Value;
 
+use crate::support::SendForJson;
 use crate::support::adapters::{PythonAdapter, http_erp};
 use crate::support::openapi::{answer_schema, assert_conforms, document};
 
@@ -179,12 +180,8 @@ async fn the_python_reference_adapter_answers_as_the_document_says() {
     let prices: Value = client
         .post(format!("{}/v1/customers/R-100/prices", python.url))
         .json(&serde_json::json!({"skus": ["BLT-100", "BLT-103"]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     let schema = answer_schema(&doc, "post", "/v1/customers/{customer}/prices");
     assert_conforms(&doc, &schema, &prices, "prices");
 }

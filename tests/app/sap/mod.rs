@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use sha2::Digest;
 
+use crate::support::SendForJson;
 use crate::support::s4_sim::S4Sim;
 
 mod orders;
@@ -158,12 +159,8 @@ api_token_sha256 = ["{}"]
     let product: serde_json::Value = client
         .get(format!("{base}/api/v1/products/BLT-M10-50"))
         .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_answer()
+        .await;
     assert_eq!(
         product["name"], "Hex bolt M10 x 50, zinc plated",
         "{product}"

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use erpfront::app::Application;
 use erpfront::erp::demo::DemoErp;
+use serde::de::DeserializeOwned;
 use tokio::sync::oneshot;
 
 pub use browser::{Browser, attr_of, html, text_of};
@@ -140,6 +141,17 @@ async fn spawn_configured(
         erp,
         stop: Some(stop),
         handle: Some(handle),
+    }
+}
+
+/// Sends a request whose answer must be JSON: anything else fails the test.
+pub trait SendForJson {
+    fn json_answer<T: DeserializeOwned>(self) -> impl Future<Output = T>;
+}
+
+impl SendForJson for reqwest::RequestBuilder {
+    async fn json_answer<T: DeserializeOwned>(self) -> T {
+        self.send().await.unwrap().json().await.unwrap()
     }
 }
 
