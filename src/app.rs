@@ -17,7 +17,7 @@ use crate::erp::{self, Erp};
 use crate::ordering::Ordering;
 use crate::resilience::ResilientErp;
 use crate::users::{Users, UsersError};
-use crate::web::{self, App, AppState, Shared, Site};
+use crate::web::{self, App, AppState, OpenedCookies, Shared, Site};
 
 /// Why erpfront could not start.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +81,7 @@ impl Application {
             users: Arc::new(users),
             health,
             cookie_key: key,
+            cookies: OpenedCookies::new(10_000),
             site: Arc::new(Site {
                 support: Arc::new(config.support.clone()),
                 secure_cookies: config.server.secure_cookies,

@@ -23,6 +23,8 @@ pub enum AnswerKey {
     ApiProduct(CustomerId, Sku),
     /// The product page's product part (all but the session's forms) for a customer.
     ProductPage(CustomerId, Sku),
+    /// A customer's name for page headers (in the title).
+    CustomerName(CustomerId),
 }
 
 impl AnswerKey {
@@ -31,6 +33,7 @@ impl AnswerKey {
             Self::ApiProduct(customer, sku) | Self::ProductPage(customer, sku) => {
                 customer.as_str().len() + sku.as_str().len()
             }
+            Self::CustomerName(customer) => customer.as_str().len(),
         }
     }
 }

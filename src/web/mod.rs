@@ -5,6 +5,8 @@
 mod api;
 mod assets;
 pub(crate) mod audit;
+mod cookies;
+mod deadline;
 mod error;
 mod forms;
 mod health;
@@ -22,14 +24,13 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{FromRef, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::Key;
 use tower::ServiceBuilder;
 use tower::util::BoxCloneSyncService;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::cache::answers::Answers;
@@ -40,6 +41,8 @@ use crate::ordering::Ordering;
 use crate::resilience::health::ErpHealth;
 use crate::users::Users;
 
+pub use cookies::OpenedCookies;
+use deadline::DeadlineLayer;
 pub use error::AppError;
 use forms::FormGuardLayer;
 use render::RenderErrorsLayer;
@@ -80,6 +83,8 @@ pub struct Shared {
     pub health: Arc<ErpHealth>,
     /// Encrypts and signs the session and cart cookies.
     pub cookie_key: Key,
+    /// Cookie values already decrypted.
+    pub cookies: OpenedCookies,
     /// Site-wide settings.
     pub site: Arc<Site>,
 }
@@ -129,15 +134,9 @@ pub fn app(state: AppState) -> App {
     let layered = ServiceBuilder::new()
         .map_response(IntoResponse::into_response)
         .layer(TraceLayer::new_for_http())
-        .layer(security_header(
-            "content-security-policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
-        ))
-        .layer(security_header("referrer-policy", "same-origin"))
-        .layer(security_header("x-frame-options", "DENY"))
-        .layer(security_header("x-content-type-options", "nosniff"))
+        .map_response(with_security_headers)
         .layer(RenderErrorsLayer::new(state))
-        .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, timeout))
+        .layer(DeadlineLayer::new(timeout))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(StaleHeaderLayer)
         .service(routes);
@@ -178,9 +177,29 @@ fn html_area(router: Router<AppState>, state: AppState, forms: FormGuardLayer) -
     )
 }
 
-fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(
-        HeaderName::from_static(name),
-        HeaderValue::from_static(value),
-    )
+/// What every answer tells the browser: no sniffing, no framing, no referrer to other sites,
+/// and only our own scripts, styles and form targets.
+fn with_security_headers(mut response: Response) -> Response {
+    const HEADERS: [(HeaderName, HeaderValue); 4] = [
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ),
+    ];
+    let headers = response.headers_mut();
+    for (name, value) in HEADERS {
+        headers.entry(name).or_insert(value);
+    }
+    response
 }

@@ -73,8 +73,7 @@ fn new_token() -> String {
 #[derive(Clone)]
 pub struct SetSession(pub Session);
 
-/// Reads the session cookie into the request's extensions (with the decrypted cookie jar, so
-/// extractors need not parse the cookies again), and writes the cookie back when the session
+/// Reads the session cookie into the request's extensions, and writes the cookie back when the session
 /// is new or a handler changed it.
 #[derive(Clone)]
 pub struct SessionLayer {
@@ -117,11 +116,12 @@ where
     }
 
     fn call(&mut self, mut request: Request) -> Self::Future {
-        let jar = PrivateCookieJar::from_headers(request.headers(), self.state.cookie_key.clone());
-        let current = jar
-            .get(SESSION_COOKIE)
-            .and_then(|c| serde_json::from_str::<Session>(c.value()).ok())
-            .filter(|s| !s.is_expired(&self.state.site));
+        let state = &self.state;
+        let current = state
+            .cookies
+            .open(request.headers(), &state.cookie_key, SESSION_COOKIE)
+            .and_then(|text| serde_json::from_str::<Session>(&text).ok())
+            .filter(|s| !s.is_expired(&state.site));
         let unsaved = match current {
             Some(session) => {
                 request.extensions_mut().insert(session);
@@ -133,7 +133,6 @@ where
                 Some(session)
             }
         };
-        request.extensions_mut().insert(jar);
         SessionFuture {
             inner: self.inner.call(request),
             unsaved,

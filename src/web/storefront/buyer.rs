@@ -3,12 +3,19 @@
 use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
+use axum::http::header::COOKIE;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 
+use bytes::Bytes;
+
 use super::Cart;
+use super::cart::CART_COOKIE;
+use crate::cache::answers::{AnswerKey, Finished};
 use crate::domain::CustomerId;
+use crate::erp::ErpError;
 use crate::users::{Role, User};
 use crate::web::layout::{Layout, LayoutUser};
 use crate::web::session::Session;
@@ -26,8 +33,8 @@ pub struct Buyer {
     pub session: Session,
     /// The cart, already checked to belong to this customer.
     pub cart: Cart,
-    /// The cookie jar, for handlers that change the cart.
-    pub jar: PrivateCookieJar,
+    /// The request's cookies, for handlers that change the cart (see [`Buyer::jar`]).
+    cookies: Vec<HeaderValue>,
     /// The service rep acting for the customer, when it is not the customer's own buyer.
     pub acting_rep: Option<Arc<User>>,
 }
@@ -58,6 +65,16 @@ impl Buyer {
             is_rep: self.acting_rep.is_some(),
             erp_notice: crate::web::layout::erp_notice(state),
         }
+    }
+
+    /// The request's cookie jar, for handlers that change the cart. Made on demand: pages that
+    /// only read need no jar.
+    pub fn jar(&self, state: &AppState) -> PrivateCookieJar {
+        let mut headers = HeaderMap::new();
+        for cookie in &self.cookies {
+            headers.append(COOKIE, cookie.clone());
+        }
+        PrivateCookieJar::from_headers(&headers, state.cookie_key.clone())
     }
 
     /// How the ERP order records who placed it, when a rep placed it for the customer.
@@ -94,15 +111,24 @@ impl FromRequestParts<AppState> for Buyer {
             (Role::Service, _, _) => return Err(Redirect::to("/service-desk").into_response()),
             _ => return Err(AppError::NotFound.into_response()),
         };
-        // The session layer has parsed the cookies already.
-        let jar = match parts.extensions.remove::<PrivateCookieJar>() {
-            Some(jar) => jar,
-            None => PrivateCookieJar::from_headers(&parts.headers, state.cookie_key.clone()),
-        };
-        let cart = Cart::from_jar(&jar, &customer);
+        let cart = state
+            .cookies
+            .open(&parts.headers, &state.cookie_key, CART_COOKIE)
+            .map(|text| Cart::from_cookie(&text, &customer))
+            .unwrap_or_default();
         // The header shows the customer's name; the page must not fail when only that is missing.
-        let customer_name = match state.erp.customer(&customer).await {
-            Ok(c) => c.name,
+        let name = state
+            .answers
+            .get_or_build(AnswerKey::CustomerName(customer.clone()), async {
+                let found = state.erp.customer(&customer).await?;
+                Ok::<_, ErpError>(Finished {
+                    body: Bytes::new(),
+                    title: Arc::from(found.name),
+                })
+            })
+            .await;
+        let customer_name = match name {
+            Ok(found) => found.title.to_string(),
             Err(_) => customer.to_string(),
         };
         Ok(Buyer {
@@ -111,7 +137,7 @@ impl FromRequestParts<AppState> for Buyer {
             customer_name,
             session,
             cart,
-            jar,
+            cookies: parts.headers.get_all(COOKIE).iter().cloned().collect(),
             acting_rep,
         })
     }

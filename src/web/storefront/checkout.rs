@@ -137,7 +137,7 @@ pub async fn submit_order(
                 );
             }
             let target = format!("/orders/{number}?placed=1");
-            Ok((Cart::clear(buyer.jar.clone()), Redirect::to(&target)).into_response())
+            Ok((Cart::clear(buyer.jar(&state)), Redirect::to(&target)).into_response())
         }
         Err(PlaceError::Invalid(e)) => {
             render(
