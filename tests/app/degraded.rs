@@ -209,6 +209,38 @@ async fn a_hanging_erp_gets_a_polite_answer_within_the_deadline() {
 }
 
 #[tokio::test]
+async fn no_request_outlives_the_request_deadline_even_when_every_call_may_take_longer() {
+    let erp = demo_erp();
+    let app = spawn_app_configured(erp.clone(), |c| {
+        c.server.request_timeout_secs = 1;
+        c.resilience.call_timeout_ms = 20_000;
+    })
+    .await;
+    let mut anna = app.browser();
+    anna.login(ANNA, "demo").await;
+    erp.set_delay(Duration::from_secs(30));
+    let started = Instant::now();
+    let (code, body) = anna.get("/orders").await;
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_millis(2500),
+        "the page answered after {took:?}, at the request deadline"
+    );
+    assert_eq!(code, StatusCode::GATEWAY_TIMEOUT);
+    assert!(text_of(&html(&body), "main").contains("taking too long"));
+    let api = app
+        .api()
+        .get(app.url("/api/v1/orders"))
+        .bearer_auth(NORTHWIND_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::GATEWAY_TIMEOUT);
+    let answer: Value = api.json().await.unwrap();
+    assert_eq!(answer["error"]["code"], "erp_timeout", "{answer}");
+}
+
+#[tokio::test]
 async fn erp_load_stays_within_the_concurrency_limit_and_the_rest_is_shed_politely() {
     let erp = demo_erp();
     let app = spawn_app_configured(erp.clone(), |c| {
