@@ -73,8 +73,8 @@ fn new_token() -> String {
 #[derive(Clone)]
 pub struct SetSession(pub Session);
 
-/// Reads the session cookie into the request's extensions, and writes the cookie back when the session
-/// is new or a handler changed it.
+/// Reads the session cookie into the request's extensions, and writes the cookie back when
+/// the session is new or a handler changed it.
 #[derive(Clone)]
 pub struct SessionLayer {
     state: AppState,
