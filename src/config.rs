@@ -233,6 +233,11 @@ pub struct CacheConfig {
     /// many such calls per customer (and for availability) are out at once, and misses arriving
     /// meanwhile go together in the next one.
     pub batch_calls_in_flight: u8,
+    /// Such a call may also carry up to this many of the SKUs buyers ask for most that are not
+    /// held fresh for its customer (or for availability), so that each customer's prices of
+    /// popular products arrive in a few calls instead of one miss at a time. Calls stay within
+    /// 100 SKUs. 0 turns this off.
+    pub prefetch_skus: u8,
 }
 
 impl Default for CacheConfig {
@@ -246,6 +251,7 @@ impl Default for CacheConfig {
             invoice_ttl_secs: 30,
             max_stale_secs: 3600,
             batch_calls_in_flight: 1,
+            prefetch_skus: 99,
         }
     }
 }

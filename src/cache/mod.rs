@@ -10,6 +10,7 @@
 pub mod answers;
 mod batch;
 mod key;
+mod popular;
 pub mod staleness;
 
 use std::hash::Hash;
@@ -33,6 +34,7 @@ use crate::erp::{Erp, ErpError, ErpResult};
 
 use batch::{Batcher, Fetch};
 use key::{CacheKey, CacheValue, Kind};
+use popular::{Popular, Prefetch};
 
 /// The most SKUs put into one shared price or availability call (the HTTP adapter protocol
 /// allows 200 per call).
@@ -43,8 +45,31 @@ pub struct CachedErp {
     inner: Arc<dyn Erp>,
     cache: Cache<CacheKey, Stamped>,
     ttl: TtlPerKind,
-    price_batches: Arc<Batcher<CustomerId, Price>>,
-    availability_batches: Arc<Batcher<(), Availability>>,
+    popular: Arc<Popular>,
+    price_misses: Misses<CustomerId, Price>,
+    availability_misses: Misses<(), Availability>,
+}
+
+/// Where the misses of one kind go: shared calls, which may also carry popular SKUs.
+struct Misses<G, T> {
+    batches: Arc<Batcher<G, T>>,
+    prefetch: Arc<Prefetch<G>>,
+}
+
+impl<G, T> Misses<G, T>
+where
+    G: Clone + Eq + Hash + Send + Sync + 'static,
+    T: HasSku + Send + Sync + 'static,
+{
+    fn new(config: &CacheConfig, popular: &Arc<Popular>) -> Self {
+        Self {
+            batches: Batcher::new(usize::from(config.batch_calls_in_flight), MAX_BATCH_SKUS),
+            prefetch: Arc::new(Prefetch::new(
+                popular.clone(),
+                usize::from(config.prefetch_skus),
+            )),
+        }
+    }
 }
 
 impl CachedErp {
@@ -58,13 +83,14 @@ impl CachedErp {
             })
             .expire_after(TtlPerKind(config.clone()))
             .build();
-        let calls = usize::from(config.batch_calls_in_flight);
+        let popular = Arc::new(Popular::new());
         Self {
             inner,
             cache,
             ttl: TtlPerKind(config.clone()),
-            price_batches: Batcher::new(calls, MAX_BATCH_SKUS),
-            availability_batches: Batcher::new(calls, MAX_BATCH_SKUS),
+            price_misses: Misses::new(config, &popular),
+            availability_misses: Misses::new(config, &popular),
+            popular,
         }
     }
 
@@ -140,12 +166,13 @@ impl CachedErp {
     }
 
     /// Looks up many keys of one kind and fetches the missing ones from the ERP through
-    /// `batcher`, which puts concurrent misses of one group into shared calls.
+    /// `misses`, which puts concurrent misses of one group into shared calls that also carry
+    /// popular SKUs not held fresh for the group.
     async fn read_batch<G, T>(
         &self,
         skus: &[Sku],
         kind: Kind,
-        batcher: &Arc<Batcher<G, T>>,
+        misses: &Misses<G, T>,
         group: G,
         key_for: fn(&G, &Sku) -> CacheKey,
         fetch: impl FnOnce(Vec<Sku>) -> BoxFuture<'static, ErpResult<Vec<T>>> + Send + 'static,
@@ -185,8 +212,21 @@ impl CachedErp {
         }
         let cache = self.cache.clone();
         let cache_group = group.clone();
-        let load: Fetch<T> = Box::new(move |skus: Vec<Sku>| {
+        let prefetch = misses.prefetch.clone();
+        let ttl = self.ttl.ttl(kind);
+        let load: Fetch<T> = Box::new(move |mut skus: Vec<Sku>| {
             Box::pin(async move {
+                let is_fresh = |sku: &Sku| -> BoxFuture<'static, bool> {
+                    let (cache, key) = (cache.clone(), key_for(&cache_group, sku));
+                    Box::pin(async move {
+                        let entry = cache.get(&key).await;
+                        entry.is_some_and(|e| e.fetched.elapsed() < ttl)
+                    })
+                };
+                let popular = prefetch
+                    .pick(&cache_group, &skus, MAX_BATCH_SKUS, is_fresh)
+                    .await;
+                skus.extend(popular);
                 let items: Vec<Arc<T>> = fetch(skus.clone())
                     .await?
                     .into_iter()
@@ -204,7 +244,7 @@ impl CachedErp {
             })
         });
         let fetched_at = Instant::now();
-        match batcher.load(group, missing.clone(), load).await {
+        match misses.batches.load(group, missing.clone(), load).await {
             Ok(items) => {
                 staleness::note_fresh_until(fetched_at + self.ttl.ttl(kind));
                 found.extend(items);
@@ -310,12 +350,13 @@ impl Erp for CachedErp {
     }
 
     async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
+        self.popular.record(skus);
         let inner = self.inner.clone();
         let for_customer = customer.clone();
         self.read_batch(
             skus,
             Kind::Price,
-            &self.price_batches,
+            &self.price_misses,
             customer.clone(),
             |customer, sku| CacheKey::Price(customer.clone(), sku.clone()),
             move |missing| Box::pin(async move { inner.prices(&for_customer, &missing).await }),
@@ -328,7 +369,7 @@ impl Erp for CachedErp {
         self.read_batch(
             skus,
             Kind::Availability,
-            &self.availability_batches,
+            &self.availability_misses,
             (),
             |(), sku| CacheKey::Availability(sku.clone()),
             move |missing| Box::pin(async move { inner.availability(&missing).await }),

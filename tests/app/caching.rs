@@ -206,3 +206,45 @@ async fn a_kept_answer_lives_no_longer_than_the_data_it_shows() {
         "the rest of the answer is unchanged"
     );
 }
+
+#[tokio::test]
+async fn a_price_call_also_brings_what_buyers_look_at_most() {
+    let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().unwrap())));
+    let app = spawn_app_with(erp.clone()).await;
+    let skus: Vec<String> = crate::support::some_products(&app, 4)
+        .await
+        .into_iter()
+        .map(|(sku, _)| sku)
+        .collect();
+    let product = |sku: &str| format!("/api/v1/products/{sku}");
+    for sku in &skus[..3] {
+        app.api_json(&product(sku), NORTHWIND_TOKEN).await;
+    }
+    // The ranking of what buyers look at is rebuilt at most once a second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let before = erp.calls("prices");
+    let first = app.api_json(&product(&skus[3]), GLOBEX_TOKEN).await;
+    assert_eq!(
+        erp.calls("prices"),
+        before + 1,
+        "one call for Globex's miss"
+    );
+    let mut seen = vec![first];
+    for sku in &skus[..3] {
+        seen.push(app.api_json(&product(sku), GLOBEX_TOKEN).await);
+    }
+    assert_eq!(
+        erp.calls("prices"),
+        before + 1,
+        "Globex's prices of the products Northwind looked at came with that call"
+    );
+    let reference = spawn_app().await;
+    for (answer, sku) in seen.iter().zip(skus[3..].iter().chain(&skus[..3])) {
+        let expected = reference.api_json(&product(sku), GLOBEX_TOKEN).await;
+        assert_eq!(
+            answer["price"]["tiers"], expected["price"]["tiers"],
+            "Globex's own price for {sku}, never Northwind's"
+        );
+    }
+}

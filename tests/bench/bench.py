@@ -222,7 +222,12 @@ def measure_miss_overhead(setup, skus):
     sequential(setup.port, [f"/api/v1/products/{HOT_SKU}"], api_headers())
     sequential(setup.sim_port, [f"/v1/products/{HOT_SKU}"], {})
     half = len(skus) // 2
+    before = calls(setup.sim_port)
     via = sequential(setup.port, [f"/api/v1/products/{s}" for s in skus[:half]], api_headers())
+    made = calls_between(before, calls(setup.sim_port))
+    # Each request must have been a real miss, not served by an earlier call's prefetch.
+    if any(made.get(op, 0) < half for op in ("product", "prices", "availability")):
+        raise RuntimeError(f"cold requests were not all misses: {half} requests made {made}")
     direct = sequential(setup.sim_port, [f"/v1/products/{s}" for s in skus[half:]], {})
     return via, direct
 
