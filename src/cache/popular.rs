@@ -18,6 +18,9 @@ use crate::domain::Sku;
 const MAX_COUNTED: usize = 50_000;
 /// The ranking is rebuilt at most this often.
 const REBUILD_EVERY: Duration = Duration::from_secs(1);
+/// Only the top of the ranking is prefetched: what most views go to, and what fits in memory
+/// for every customer (50 customers' prices of 500 products take about 13 MB of the cache).
+const RANKED: usize = 500;
 /// Counts halve this often, so the ranking follows what buyers look at now.
 const FADE_EVERY: Duration = Duration::from_secs(60);
 
@@ -64,7 +67,7 @@ impl Popular {
         }
     }
 
-    /// Every counted SKU, most asked first (as of at most a second ago).
+    /// The most asked-for SKUs, most asked first (as of at most a second ago).
     pub(super) fn ranking(&self) -> Arc<Vec<Sku>> {
         let mut ranking = lock(&self.ranking);
         if ranking.built.elapsed() >= REBUILD_EVERY {
@@ -90,7 +93,12 @@ impl Popular {
                 .map(|(sku, count)| (sku.clone(), *count))
                 .collect()
         };
-        counted.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let order = |a: &(Sku, u32), b: &(Sku, u32)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        if counted.len() > RANKED {
+            counted.select_nth_unstable_by(RANKED, order);
+            counted.truncate(RANKED);
+        }
+        counted.sort_unstable_by(order);
         counted.into_iter().map(|(sku, _)| sku).collect()
     }
 }
@@ -114,9 +122,6 @@ struct Cursor {
 impl<G: Eq + Hash + Clone> Prefetch<G> {
     /// Only a memory of progress: forgotten wholesale when it grows past this many groups.
     const MAX_GROUPS: usize = 10_000;
-    /// Only the top of the ranking is prefetched: what most views go to, and what fits in memory
-    /// for every customer.
-    const DEPTH: usize = 500;
 
     /// Up to `per_call` SKUs per call, never more than `max_skus` in all.
     pub(super) fn new(popular: Arc<Popular>, per_call: usize) -> Self {
@@ -142,7 +147,7 @@ impl<G: Eq + Hash + Clone> Prefetch<G> {
             return Vec::new();
         }
         let asked: HashSet<&Sku> = asked.iter().collect();
-        let depth = ranking.len().min(Self::DEPTH);
+        let depth = ranking.len();
         let mut at = match lock(&self.cursors).get(group) {
             // Everything on this ranking was fresh a moment ago: no need to look again.
             Some(cursor)
@@ -198,6 +203,29 @@ mod tests {
         popular.record(&skus(&["B-2"]));
         popular.record(&skus(&["C-3"]));
         assert_eq!(*popular.ranking(), skus(&["B-2", "C-3", "A-1"]));
+    }
+
+    #[test]
+    fn only_the_top_is_ranked() {
+        let popular = Popular::new();
+        for n in 0..RANKED + 100 {
+            let sku = Sku::parse(format!("P-{n:04}")).unwrap();
+            for _ in 0..=(n % 7) {
+                popular.record(std::slice::from_ref(&sku));
+            }
+        }
+        let ranking = popular.ranking();
+        assert_eq!(ranking.len(), RANKED);
+        assert_eq!(
+            ranking[0].as_str(),
+            "P-0006",
+            "seven asks, the lowest SKU of those first"
+        );
+        let asks = |sku: &Sku| sku.as_str()[2..].parse::<usize>().unwrap() % 7 + 1;
+        assert!(
+            ranking.iter().all(|sku| asks(sku) > 1),
+            "what was asked for once is below the top here"
+        );
     }
 
     #[test]
