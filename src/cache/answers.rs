@@ -7,11 +7,11 @@
 //! must be rebuilt, and labelled, each time.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
-use moka::Expiry;
-use moka::sync::Cache;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
 
 use super::staleness;
 use crate::domain::{CustomerId, Sku};
@@ -62,27 +62,36 @@ struct Answer {
     fresh_until: Instant,
 }
 
-/// Encoded answers, bounded in bytes.
+/// Encoded answers, bounded in bytes. A lookup is on every cached request's path, so this is
+/// quick_cache (a hit costs an atomic flag) rather than moka (a hit is also recorded for its
+/// admission policy); an answer past its time is passed over on reading and replaced when it is
+/// rebuilt, or pushed out by newer ones.
 pub struct Answers {
-    cache: Cache<AnswerKey, Answer>,
+    cache: Cache<AnswerKey, Answer, AnswerBytes>,
 }
 
-/// Heap an entry takes besides its key and body (moka's node and lists, allocator headers).
+/// Heap an entry takes besides its key and body (the cache's slot, allocator headers).
 const ENTRY_OVERHEAD: usize = 256;
+/// Answers are a few kilobytes; the count only sizes the table up front.
+const TYPICAL_ANSWER_BYTES: u64 = 2048;
+
+#[derive(Clone)]
+struct AnswerBytes;
+
+impl Weighter<AnswerKey, Answer> for AnswerBytes {
+    fn weight(&self, key: &AnswerKey, answer: &Answer) -> u64 {
+        let size = answer.finished.body.len() + answer.finished.title.len();
+        (ENTRY_OVERHEAD + key.weight() + size) as u64
+    }
+}
 
 impl Answers {
     /// Holds at most about `max_bytes` of answers.
     pub fn new(max_bytes: u64) -> Self {
-        let cache = Cache::builder()
-            .name("answers")
-            .max_capacity(max_bytes)
-            .weigher(|key: &AnswerKey, answer: &Answer| {
-                let size = answer.finished.body.len() + answer.finished.title.len();
-                u32::try_from(ENTRY_OVERHEAD + key.weight() + size).unwrap_or(u32::MAX)
-            })
-            .expire_after(UntilStale)
-            .build();
-        Self { cache }
+        let items = usize::try_from(max_bytes / TYPICAL_ANSWER_BYTES).unwrap_or(usize::MAX);
+        Self {
+            cache: Cache::with_weighter(items.max(16), max_bytes, AnswerBytes),
+        }
     }
 
     /// The kept answer, while it is fresh.
@@ -117,29 +126,5 @@ impl Answers {
             );
         }
         Ok(finished)
-    }
-}
-
-/// An answer lives until the first answer it was built from stops being fresh.
-struct UntilStale;
-
-impl Expiry<AnswerKey, Answer> for UntilStale {
-    fn expire_after_create(
-        &self,
-        _: &AnswerKey,
-        answer: &Answer,
-        now: Instant,
-    ) -> Option<Duration> {
-        Some(answer.fresh_until.saturating_duration_since(now))
-    }
-
-    fn expire_after_update(
-        &self,
-        _: &AnswerKey,
-        answer: &Answer,
-        now: Instant,
-        _: Option<Duration>,
-    ) -> Option<Duration> {
-        Some(answer.fresh_until.saturating_duration_since(now))
     }
 }

@@ -5,28 +5,25 @@
 //! only ever opens to what it encrypts.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::http::header::COOKIE;
 use axum::http::{HeaderMap, HeaderValue};
 use axum_extra::extract::PrivateCookieJar;
 use axum_extra::extract::cookie::Key;
-use moka::sync::Cache;
+use quick_cache::sync::Cache;
 
-/// Cookie values opened recently, by their encrypted text.
+/// Cookie values opened recently, by their encrypted text. Looked up on every page request, so
+/// this is quick_cache (a hit costs an atomic flag); values seen least lately make way for new.
 pub struct OpenedCookies {
     cache: Cache<Box<str>, Arc<str>>,
 }
 
 impl OpenedCookies {
-    /// Remembers up to `entries` values, each until it has not been seen for ten minutes.
-    pub fn new(entries: u64) -> Self {
-        let cache = Cache::builder()
-            .name("cookies")
-            .max_capacity(entries)
-            .time_to_idle(Duration::from_secs(600))
-            .build();
-        Self { cache }
+    /// Remembers up to `entries` values.
+    pub fn new(entries: usize) -> Self {
+        Self {
+            cache: Cache::new(entries.max(16)),
+        }
     }
 
     /// The decrypted value of the request's cookie `name`, if it has one that `key` opens.
