@@ -81,7 +81,8 @@ impl Application {
             users: Arc::new(users),
             health,
             cookie_key: key,
-            cookies: OpenedCookies::new(10_000),
+            carts: OpenedCookies::new(10_000),
+            sessions: OpenedCookies::new(10_000),
             site: Arc::new(Site {
                 support: Arc::new(config.support.clone()),
                 secure_cookies: config.server.secure_cookies,

@@ -12,13 +12,14 @@ use axum_extra::extract::PrivateCookieJar;
 use axum_extra::extract::cookie::Key;
 use quick_cache::sync::Cache;
 
-/// Cookie values opened recently, by their encrypted text. Looked up on every page request, so
-/// this is quick_cache (a hit costs an atomic flag); values seen least lately make way for new.
-pub struct OpenedCookies {
-    cache: Cache<Box<str>, Arc<str>>,
+/// Cookie values opened recently, by their encrypted text, as what they were read into (the
+/// decrypted text, or a parsed session). Looked up on every page request, so this is
+/// quick_cache (a hit costs an atomic flag); values seen least lately make way for new.
+pub struct OpenedCookies<T = Arc<str>> {
+    cache: Cache<Box<str>, T>,
 }
 
-impl OpenedCookies {
+impl<T: Clone> OpenedCookies<T> {
     /// Remembers up to `entries` values.
     pub fn new(entries: usize) -> Self {
         Self {
@@ -26,8 +27,15 @@ impl OpenedCookies {
         }
     }
 
-    /// The decrypted value of the request's cookie `name`, if it has one that `key` opens.
-    pub fn open(&self, headers: &HeaderMap, key: &Key, name: &str) -> Option<Arc<str>> {
+    /// The request's cookie `name`, decrypted with `key` and read by `read`, if it has one that
+    /// `key` opens and `read` accepts.
+    pub fn open(
+        &self,
+        headers: &HeaderMap,
+        key: &Key,
+        name: &str,
+        read: impl FnOnce(&str) -> Option<T>,
+    ) -> Option<T> {
         let sealed = sealed_value(headers, name)?;
         if let Some(opened) = self.cache.get(sealed) {
             return Some(opened);
@@ -38,11 +46,11 @@ impl OpenedCookies {
             COOKIE,
             HeaderValue::from_str(&format!("{name}={sealed}")).ok()?,
         );
-        let opened: Arc<str> = Arc::from(
+        let opened = read(
             PrivateCookieJar::from_headers(&only, key.clone())
                 .get(name)?
                 .value(),
-        );
+        )?;
         self.cache.insert(sealed.into(), opened.clone());
         Some(opened)
     }
@@ -83,6 +91,7 @@ mod tests {
     fn a_value_opens_to_what_it_encrypts_and_nothing_else() {
         let key = Key::generate();
         let opened = OpenedCookies::new(100);
+        let text = |t: &str| Some(Arc::<str>::from(t));
         let anna = sealed(&key, "s", "anna");
         let li = sealed(&key, "s", "li");
         let headers = |cookie: &str| {
@@ -92,23 +101,30 @@ mod tests {
         };
         for _ in 0..2 {
             assert_eq!(
-                opened.open(&headers(&anna), &key, "s").as_deref(),
+                opened.open(&headers(&anna), &key, "s", text).as_deref(),
                 Some("anna")
             );
             assert_eq!(
                 opened
-                    .open(&headers(&format!("x=1; {li}")), &key, "s")
+                    .open(&headers(&format!("x=1; {li}")), &key, "s", text)
                     .as_deref(),
                 Some("li")
             );
         }
         let other_key = Key::generate();
         let fresh = OpenedCookies::new(100);
+        let read_any = |t: &str| Some(Arc::<str>::from(t));
         assert!(
-            fresh.open(&headers(&anna), &other_key, "s").is_none(),
+            fresh
+                .open(&headers(&anna), &other_key, "s", read_any)
+                .is_none(),
             "another key opens nothing"
         );
-        assert!(fresh.open(&headers("s=forged"), &key, "s").is_none());
-        assert!(fresh.open(&headers("t=1"), &key, "s").is_none());
+        assert!(
+            fresh
+                .open(&headers("s=forged"), &key, "s", read_any)
+                .is_none()
+        );
+        assert!(fresh.open(&headers("t=1"), &key, "s", read_any).is_none());
     }
 }

@@ -83,8 +83,10 @@ pub struct Shared {
     pub health: Arc<ErpHealth>,
     /// Encrypts and signs the session and cart cookies.
     pub cookie_key: Key,
-    /// Cookie values already decrypted.
-    pub cookies: OpenedCookies,
+    /// Cart cookie values already decrypted.
+    pub carts: OpenedCookies,
+    /// Session cookie values already decrypted and parsed.
+    pub sessions: OpenedCookies<session::Session>,
     /// Site-wide settings.
     pub site: Arc<Site>,
 }

@@ -118,9 +118,13 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         let state = &self.state;
         let current = state
-            .cookies
-            .open(request.headers(), &state.cookie_key, SESSION_COOKIE)
-            .and_then(|text| serde_json::from_str::<Session>(&text).ok())
+            .sessions
+            .open(
+                request.headers(),
+                &state.cookie_key,
+                SESSION_COOKIE,
+                |text| serde_json::from_str::<Session>(text).ok(),
+            )
             .filter(|s| !s.is_expired(&state.site));
         let unsaved = match current {
             Some(session) => {

@@ -112,8 +112,10 @@ impl FromRequestParts<AppState> for Buyer {
             _ => return Err(AppError::NotFound.into_response()),
         };
         let cart = state
-            .cookies
-            .open(&parts.headers, &state.cookie_key, CART_COOKIE)
+            .carts
+            .open(&parts.headers, &state.cookie_key, CART_COOKIE, |t| {
+                Some(Arc::from(t))
+            })
             .map(|text| Cart::from_cookie(&text, &customer))
             .unwrap_or_default();
         // The header shows the customer's name; the page must not fail when only that is missing.
