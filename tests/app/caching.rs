@@ -120,11 +120,7 @@ async fn a_new_order_shows_in_the_history_at_once() {
 async fn concurrent_misses_for_many_skus_share_calls_per_customer() {
     let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().unwrap())));
     let app = spawn_app_with(erp.clone()).await;
-    let skus: Vec<String> = crate::support::some_products(&app, 12)
-        .await
-        .into_iter()
-        .map(|(sku, _)| sku)
-        .collect();
+    let skus = crate::support::some_skus(&app, 12).await;
     // What each customer's price for each SKU is, asked one by one on another instance.
     let reference = spawn_app().await;
     let mut expected = Vec::new();
@@ -211,11 +207,7 @@ async fn a_kept_answer_lives_no_longer_than_the_data_it_shows() {
 async fn a_price_call_also_brings_what_buyers_look_at_most() {
     let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().unwrap())));
     let app = spawn_app_with(erp.clone()).await;
-    let skus: Vec<String> = crate::support::some_products(&app, 4)
-        .await
-        .into_iter()
-        .map(|(sku, _)| sku)
-        .collect();
+    let skus = crate::support::some_skus(&app, 4).await;
     let product = |sku: &str| format!("/api/v1/products/{sku}");
     for sku in &skus[..3] {
         app.api_json(&product(sku), NORTHWIND_TOKEN).await;

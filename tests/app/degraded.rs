@@ -248,11 +248,7 @@ async fn erp_load_stays_within_the_concurrency_limit_and_the_rest_is_shed_polite
         c.resilience.queue_timeout_ms = 100;
     })
     .await;
-    let skus: Vec<String> = crate::support::some_products(&app, 12)
-        .await
-        .into_iter()
-        .map(|(s, _)| s)
-        .collect();
+    let skus = crate::support::some_skus(&app, 12).await;
     erp.set_delay(Duration::from_millis(300));
     let requests = skus.iter().map(|sku| {
         app.api()

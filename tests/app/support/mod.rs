@@ -162,6 +162,15 @@ pub const ANNA: &str = "anna@northwind.example";
 pub const LI: &str = "li@globex.example";
 pub const SAM: &str = "sam@service.example";
 
+/// The SKUs of [`some_products`].
+pub async fn some_skus(app: &TestApp, count: usize) -> Vec<String> {
+    some_products(app, count)
+        .await
+        .into_iter()
+        .map(|(sku, _)| sku)
+        .collect()
+}
+
 /// The first products of the catalog as `(sku, name)`, found through the API.
 pub async fn some_products(app: &TestApp, count: usize) -> Vec<(String, String)> {
     let body: serde_json::Value = app
