@@ -34,7 +34,6 @@ impl Transport {
         let client = Client::builder()
             .tls_backend_rustls()
             .connect_timeout(settings.connect_timeout)
-            .timeout(settings.request_timeout)
             // A redirect from an adapter is a misconfiguration, and following one would carry the
             // token to wherever it points.
             .redirect(reqwest::redirect::Policy::none())
@@ -133,8 +132,9 @@ impl Transport {
         request: RequestBuilder,
         limit: usize,
     ) -> ErpResult<Answer> {
-        // reqwest's own timeout covers the same span; this one also bounds everything around it,
-        // so a call returns in time whatever the server does.
+        // The one deadline of the call, from sending to the last byte of the body, whatever the
+        // server does. reqwest's own timeout would cover the same span with a second timer, and
+        // every timer armed is a lock on tokio's timer wheel and often a wake-up of its driver.
         let work = async {
             let response = request
                 .send()
