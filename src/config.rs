@@ -238,6 +238,10 @@ pub struct CacheConfig {
     /// popular products arrive in a few calls instead of one miss at a time. Calls stay within
     /// 100 SKUs. 0 turns this off.
     pub prefetch_skus: u8,
+    /// How far down the ranking of most-asked SKUs prefetching reaches. Deeper rankings save
+    /// more ERP calls but hold every customer's price of every ranked SKU, so they need room:
+    /// about 530 bytes of `max_bytes` per customer and SKU.
+    pub popular_skus: u32,
 }
 
 impl Default for CacheConfig {
@@ -252,6 +256,7 @@ impl Default for CacheConfig {
             max_stale_secs: 3600,
             batch_calls_in_flight: 1,
             prefetch_skus: 99,
+            popular_skus: 500,
         }
     }
 }
@@ -307,6 +312,12 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "cache.batch_calls_in_flight must be at least 1".into(),
             ));
+        }
+        if !(1..=crate::cache::MAX_POPULAR_SKUS).contains(&self.cache.popular_skus) {
+            return Err(ConfigError::Invalid(format!(
+                "cache.popular_skus must be between 1 and {}",
+                crate::cache::MAX_POPULAR_SKUS
+            )));
         }
         if !self.support.email.contains('@') {
             return Err(ConfigError::Invalid(
@@ -434,6 +445,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("does not exist"), "{err}");
+        for popular in [0, 50_001] {
+            let deep = format!("{GOOD}\n[cache]\npopular_skus = {popular}\n");
+            let err = Config::load(&write(&dir, &deep)).unwrap_err().to_string();
+            assert!(err.contains("cache.popular_skus"), "{err}");
+        }
+        let deep = format!("{GOOD}\n[cache]\npopular_skus = 50000\n");
+        assert_eq!(
+            Config::load(&write(&dir, &deep))
+                .unwrap()
+                .cache
+                .popular_skus,
+            50_000
+        );
     }
 }
 

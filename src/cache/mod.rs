@@ -40,6 +40,9 @@ use popular::{Popular, Prefetch};
 /// allows 200 per call).
 const MAX_BATCH_SKUS: usize = 100;
 
+/// The deepest ranking of asked-for SKUs `cache.popular_skus` may ask for: all that are counted.
+pub const MAX_POPULAR_SKUS: u32 = popular::MAX_COUNTED as u32;
+
 /// An [`Erp`] that answers reads from memory when it can and asks the wrapped adapter when not.
 pub struct CachedErp {
     inner: Arc<dyn Erp>,
@@ -83,7 +86,7 @@ impl CachedErp {
             })
             .expire_after(TtlPerKind(config.clone()))
             .build();
-        let popular = Arc::new(Popular::new());
+        let popular = Arc::new(Popular::new(config.popular_skus as usize));
         Self {
             inner,
             cache,

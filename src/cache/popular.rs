@@ -15,17 +15,17 @@ use futures_util::future::BoxFuture;
 use crate::domain::Sku;
 
 /// At most this many distinct SKUs are counted; further ones wait until old counts fade.
-const MAX_COUNTED: usize = 50_000;
+pub(super) const MAX_COUNTED: usize = 50_000;
 /// The ranking is rebuilt at most this often.
 const REBUILD_EVERY: Duration = Duration::from_secs(1);
-/// Only the top of the ranking is prefetched: what most views go to, and what fits in memory
-/// for every customer (50 customers' prices of 500 products take about 13 MB of the cache).
-const RANKED: usize = 500;
 /// Counts halve this often, so the ranking follows what buyers look at now.
 const FADE_EVERY: Duration = Duration::from_secs(60);
 
 /// Counts of asked-for SKUs and a ranking of them, most asked first.
 pub(super) struct Popular {
+    /// Only the top of the ranking is prefetched: what most views go to, and what fits in
+    /// memory for every customer (50 customers' prices of 500 products take about 13 MB).
+    ranked: usize,
     counts: Mutex<Counts>,
     ranking: Mutex<Ranking>,
 }
@@ -41,9 +41,11 @@ struct Ranking {
 }
 
 impl Popular {
-    pub(super) fn new() -> Self {
+    /// Ranks the `ranked` most asked-for SKUs.
+    pub(super) fn new(ranked: usize) -> Self {
         let now = Instant::now();
         Self {
+            ranked: ranked.max(1),
             counts: Mutex::new(Counts {
                 by_sku: HashMap::new(),
                 faded: now,
@@ -94,9 +96,9 @@ impl Popular {
                 .collect()
         };
         let order = |a: &(Sku, u32), b: &(Sku, u32)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
-        if counted.len() > RANKED {
-            counted.select_nth_unstable_by(RANKED, order);
-            counted.truncate(RANKED);
+        if counted.len() > self.ranked {
+            counted.select_nth_unstable_by(self.ranked, order);
+            counted.truncate(self.ranked);
         }
         counted.sort_unstable_by(order);
         counted.into_iter().map(|(sku, _)| sku).collect()
@@ -197,7 +199,7 @@ mod tests {
 
     #[test]
     fn the_most_asked_for_come_first() {
-        let popular = Popular::new();
+        let popular = Popular::new(500);
         popular.record(&skus(&["A-1", "B-2"]));
         popular.record(&skus(&["B-2", "C-3"]));
         popular.record(&skus(&["B-2"]));
@@ -207,15 +209,15 @@ mod tests {
 
     #[test]
     fn only_the_top_is_ranked() {
-        let popular = Popular::new();
-        for n in 0..RANKED + 100 {
+        let popular = Popular::new(50);
+        for n in 0..150 {
             let sku = Sku::parse(format!("P-{n:04}")).unwrap();
             for _ in 0..=(n % 7) {
                 popular.record(std::slice::from_ref(&sku));
             }
         }
         let ranking = popular.ranking();
-        assert_eq!(ranking.len(), RANKED);
+        assert_eq!(ranking.len(), 50);
         assert_eq!(
             ranking[0].as_str(),
             "P-0006",
@@ -230,7 +232,7 @@ mod tests {
 
     #[test]
     fn the_ranking_is_rebuilt_at_most_once_a_second() {
-        let popular = Popular::new();
+        let popular = Popular::new(500);
         popular.record(&skus(&["A-1"]));
         assert_eq!(*popular.ranking(), skus(&["A-1"]));
         popular.record(&skus(&["B-2", "B-2"]));
@@ -244,7 +246,7 @@ mod tests {
 
     #[tokio::test]
     async fn picks_go_on_down_the_ranking_and_skip_what_is_asked_or_fresh() {
-        let popular = Arc::new(Popular::new());
+        let popular = Arc::new(Popular::new(500));
         for (n, sku) in ["A-1", "B-2", "C-3", "D-4", "E-5"].iter().enumerate() {
             for _ in 0..(10 - n) {
                 popular.record(&skus(&[sku]));
@@ -274,7 +276,7 @@ mod tests {
     #[tokio::test]
     async fn a_ranking_found_all_fresh_is_not_looked_through_again() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let popular = Arc::new(Popular::new());
+        let popular = Arc::new(Popular::new(500));
         popular.record(&skus(&["A-1", "B-2"]));
         let prefetch = Prefetch::new(popular, 10);
         let looked = Arc::new(AtomicUsize::new(0));

@@ -51,4 +51,9 @@ fn the_benchmark_runs_in_smoke_mode() {
             "{line}"
         );
     }
+    let zipf_phases = table
+        .lines()
+        .filter(|l| l.starts_with("| ERP calls per request"))
+        .count();
+    assert_eq!(zipf_phases, 2, "default cache and sized cache\n{table}");
 }
