@@ -240,3 +240,31 @@ async fn a_price_call_also_brings_what_buyers_look_at_most() {
         );
     }
 }
+
+#[tokio::test]
+async fn prefetching_reaches_only_as_far_down_as_configured() {
+    let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().unwrap())));
+    let app = crate::support::spawn_app_configured(erp.clone(), |config| {
+        config.cache.popular_skus = 2;
+    })
+    .await;
+    let skus = crate::support::some_skus(&app, 4).await;
+    let product = |sku: &str| format!("/api/v1/products/{sku}");
+    // The first two are looked at twice, so they are the top two.
+    for sku in [&skus[0], &skus[1], &skus[0], &skus[1], &skus[2]] {
+        app.api_json(&product(sku), NORTHWIND_TOKEN).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let before = erp.calls("prices");
+    app.api_json(&product(&skus[3]), GLOBEX_TOKEN).await;
+    app.api_json(&product(&skus[0]), GLOBEX_TOKEN).await;
+    app.api_json(&product(&skus[1]), GLOBEX_TOKEN).await;
+    assert_eq!(erp.calls("prices"), before + 1, "the top two came along");
+    app.api_json(&product(&skus[2]), GLOBEX_TOKEN).await;
+    assert_eq!(
+        erp.calls("prices"),
+        before + 2,
+        "the third is below the configured depth"
+    );
+}
