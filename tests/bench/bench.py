@@ -455,9 +455,9 @@ def main():
     parser.add_argument("--zipf-s", type=float, default=1.0)
     parser.add_argument("--cache-mib", type=int, default=64)
     parser.add_argument("--popular-skus", type=int, help="erpfront's cache.popular_skus (default: its own)")
-    parser.add_argument("--sized-cache-mib", type=int, default=384,
+    parser.add_argument("--sized-cache-mib", type=int, default=512,
                         help="the cache bound of the second Zipf phase, sized for its working set")
-    parser.add_argument("--sized-popular-skus", type=int, default=3000,
+    parser.add_argument("--sized-popular-skus", type=int, default=10000,
                         help="cache.popular_skus of the second Zipf phase")
     parser.add_argument("--stampede", type=int, default=1000)
     parser.add_argument("--misses", type=int, default=500, help="cold requests of each kind")
