@@ -412,8 +412,8 @@ def start_nginx(args, setup, cookie):
     return port
 
 
-def measure_zipf(args, setup, conditions):
-    """ERP calls per buyer request under Zipf traffic; `conditions` may name {rss}."""
+def measure_zipf(args, setup, sized=False):
+    """ERP calls per buyer request under Zipf traffic, as a table row; a sized run names its RSS."""
     before = calls(setup.sim_port)
     if args.smoke:
         total, ok = python_load(setup.port, args.duration, zipf_request(args))
@@ -423,7 +423,10 @@ def measure_zipf(args, setup, conditions):
         total, ok, rate = result["requests"], result["requests"] - result["non_2xx"], result["rps"]
     made = calls_between(before, calls(setup.sim_port))
     per = sum(made.values()) / max(total, 1)
-    conditions = conditions.format(rss=vm(setup.erpfront.pid, "VmHWM"))
+    conditions = f"cache {setup.cache_mib} MiB"
+    if sized:
+        conditions += (f" and popular_skus {setup.popular_skus}, "
+                       f"peak RSS {vm(setup.erpfront.pid, 'VmHWM'):.0f} MiB")
     return (f"ERP calls per request, Zipf s={args.zipf_s}, {args.duration} s at {rate:,.0f} req/s, {conditions}",
             f"{sum(made.values())} calls / {total} requests", ", ".join(f"{k} {v}" for k, v in sorted(made.items())),
             f"{per:.3f}", "≤ 0.05", verdict(per <= 0.05 and ok == total))
@@ -548,14 +551,13 @@ def main():
 
         say(f"4. ERP calls per request: {args.duration} s of Zipf traffic over {args.products} SKUs, "
             f"{args.customers} buyers, cache {setup.cache_mib} MiB")
-        rows.append(measure_zipf(args, setup, f"cache {setup.cache_mib} MiB"))
+        rows.append(measure_zipf(args, setup))
 
         say(f"4. again, with a cache sized for the working set: {args.sized_cache_mib} MiB, "
             f"popular_skus {args.sized_popular_skus}")
         setup.cache_mib, setup.popular_skus = args.sized_cache_mib, args.sized_popular_skus
         measure_startup(setup, 1)
-        rows.append(measure_zipf(args, setup, f"cache {setup.cache_mib} MiB and popular_skus "
-                                 f"{setup.popular_skus}, peak RSS {{rss:.0f}} MiB"))
+        rows.append(measure_zipf(args, setup, sized=True))
         setup.cache_mib, setup.popular_skus = args.cache_mib, args.popular_skus
 
         say(f"6. memory: {args.fill_seconds} s of distinct keys against a {args.cache_mib} MiB cache (sim latency 0)")
