@@ -6,7 +6,10 @@
 //! at once, so it costs one ERP latency as before.
 //!
 //! Each call runs in its own task, so a buyer who gives up does not cancel the answer others
-//! wait for, and the next waiting call starts as soon as one finishes.
+//! wait for, and the next waiting call starts as soon as one finishes. What waits is bounded:
+//! at most `max_queued` SKUs per group (more is shed as `Overloaded`, which serves the last good
+//! answers where there are any), and a waiting call whose every waiter has given up (the request
+//! deadline, a closed tab) is dropped before it goes out.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
@@ -27,10 +30,15 @@ pub(super) type Fetch<T> =
 
 type Answer<T> = Option<ErpResult<Arc<Vec<Arc<T>>>>>;
 
+/// Where a call's answer will be published. Waiters subscribe to it; the book-keeping holds
+/// the sender only, so the receiver count is the number of waiters still interested.
+type Outlet<T> = Arc<watch::Sender<Answer<T>>>;
+
 /// Gathers the misses of each group `G` into as few calls as the in-flight bound allows.
 pub(super) struct Batcher<G, T> {
     max_in_flight: usize,
     max_skus: usize,
+    max_queued: usize,
     groups: Mutex<HashMap<G, Group<T>>>,
 }
 
@@ -38,7 +46,7 @@ struct Group<T> {
     in_flight: usize,
     waiting: VecDeque<Waiting<T>>,
     /// Every SKU out or waiting to go out, with the answer it will be in.
-    coming: HashMap<Sku, watch::Receiver<Answer<T>>>,
+    coming: HashMap<Sku, Outlet<T>>,
 }
 
 impl<T> Default for Group<T> {
@@ -51,9 +59,34 @@ impl<T> Default for Group<T> {
     }
 }
 
+impl<T> Group<T> {
+    /// Drops the waiting calls nobody waits for any more, and forgets their SKUs.
+    fn drop_abandoned(&mut self) {
+        let coming = &mut self.coming;
+        self.waiting.retain(|call| {
+            let wanted = call.answer.receiver_count() > 0;
+            if !wanted {
+                for sku in &call.skus {
+                    if coming
+                        .get(sku)
+                        .is_some_and(|o| Arc::ptr_eq(o, &call.answer))
+                    {
+                        coming.remove(sku);
+                    }
+                }
+            }
+            wanted
+        });
+    }
+
+    fn queued_skus(&self) -> usize {
+        self.waiting.iter().map(|w| w.skus.len()).sum()
+    }
+}
+
 struct Waiting<T> {
     skus: Vec<Sku>,
-    answer: watch::Sender<Answer<T>>,
+    answer: Outlet<T>,
     fetch: Fetch<T>,
 }
 
@@ -63,11 +96,12 @@ where
     T: HasSku + Send + Sync + 'static,
 {
     /// At most `max_in_flight` calls per group at once, each with at most `max_skus` SKUs
-    /// (unless one request alone asks for more).
-    pub(super) fn new(max_in_flight: usize, max_skus: usize) -> Arc<Self> {
+    /// (unless one request alone asks for more), and at most `max_queued` SKUs waiting.
+    pub(super) fn new(max_in_flight: usize, max_skus: usize, max_queued: usize) -> Arc<Self> {
         Arc::new(Self {
             max_in_flight: max_in_flight.max(1),
             max_skus: max_skus.max(1),
+            max_queued: max_queued.max(1),
             groups: Mutex::new(HashMap::new()),
         })
     }
@@ -80,7 +114,7 @@ where
         skus: Vec<Sku>,
         fetch: Fetch<T>,
     ) -> ErpResult<Vec<Arc<T>>> {
-        let answers = self.enqueue(group, &skus, fetch);
+        let answers = self.enqueue(group, &skus, fetch)?;
         let mut items = Vec::with_capacity(skus.len());
         for mut answer in answers {
             let ready = answer
@@ -99,60 +133,78 @@ where
     }
 
     /// Puts the SKUs nobody is fetching yet into a call (a new one, or the group's last
-    /// waiting one) and returns every answer to wait for.
+    /// waiting one) and returns every answer to wait for; `Overloaded` when the group's queue
+    /// is full.
     fn enqueue(
         self: &Arc<Self>,
         group: G,
         skus: &[Sku],
         fetch: Fetch<T>,
-    ) -> Vec<watch::Receiver<Answer<T>>> {
+    ) -> ErpResult<Vec<watch::Receiver<Answer<T>>>> {
         let mut groups = self.lock();
         let state = groups.entry(group.clone()).or_default();
-        let mut answers: Vec<watch::Receiver<Answer<T>>> = Vec::new();
+        let mut outlets: Vec<Outlet<T>> = Vec::new();
         let mut new = Vec::new();
+        let mut to_start = None;
         for sku in skus {
             match state.coming.get(sku) {
-                Some(answer) => {
-                    if !answers.iter().any(|a| a.same_channel(answer)) {
-                        answers.push(answer.clone());
+                Some(outlet) => {
+                    if !outlets.iter().any(|o| Arc::ptr_eq(o, outlet)) {
+                        outlets.push(outlet.clone());
                     }
                 }
                 None => new.push(sku.clone()),
             }
         }
-        if new.is_empty() {
-            return answers;
-        }
-        let joinable = state
-            .waiting
-            .back_mut()
-            .filter(|last| last.skus.len() + new.len() <= self.max_skus);
-        let answer = match joinable {
-            Some(last) => {
-                last.skus.extend(new.iter().cloned());
-                last.answer.subscribe()
-            }
-            None => {
-                let (sender, answer) = watch::channel(None);
-                let call = Waiting {
-                    skus: new.clone(),
-                    answer: sender,
-                    fetch,
-                };
-                if state.in_flight < self.max_in_flight {
-                    state.in_flight += 1;
-                    self.start(group, call);
-                } else {
-                    state.waiting.push_back(call);
+        if !new.is_empty() {
+            let must_wait = state.in_flight >= self.max_in_flight;
+            if must_wait {
+                state.drop_abandoned();
+                if state.queued_skus() + new.len() > self.max_queued {
+                    tracing::warn!(
+                        queued = state.queued_skus(),
+                        "ERP batch queue full: request shed"
+                    );
+                    return Err(ErpError::Overloaded);
                 }
-                answer
             }
-        };
-        for sku in new {
-            state.coming.insert(sku, answer.clone());
+            let joinable = state
+                .waiting
+                .back_mut()
+                .filter(|last| last.skus.len() + new.len() <= self.max_skus);
+            let outlet = match joinable {
+                Some(last) => {
+                    last.skus.extend(new.iter().cloned());
+                    last.answer.clone()
+                }
+                None => {
+                    let outlet: Outlet<T> = Arc::new(watch::channel(None).0);
+                    let call = Waiting {
+                        skus: new.clone(),
+                        answer: outlet.clone(),
+                        fetch,
+                    };
+                    if must_wait {
+                        state.waiting.push_back(call);
+                    } else {
+                        state.in_flight += 1;
+                        to_start = Some(call);
+                    }
+                    outlet
+                }
+            };
+            for sku in new {
+                state.coming.insert(sku, outlet.clone());
+            }
+            outlets.push(outlet);
         }
-        answers.push(answer);
-        answers
+        // Subscribed under the lock, so no waiting call is dropped as abandoned meanwhile.
+        let answers = outlets.iter().map(|o| o.subscribe()).collect();
+        drop(groups);
+        if let Some(call) = to_start {
+            self.start(group, call);
+        }
+        Ok(answers)
     }
 
     fn start(self: &Arc<Self>, group: G, call: Waiting<T>) {
@@ -170,24 +222,30 @@ where
     }
 
     /// A call of `group` ended (or its task died): its SKUs are no longer coming, and the next
-    /// waiting call may go.
+    /// waiting call may go. It starts after the lock is released: a runtime shutting down drops
+    /// a spawned call at once, and its bookkeeping comes straight back here.
     fn finished(self: &Arc<Self>, group: &G, skus: &[Sku]) {
-        let mut groups = self.lock();
-        let Entry::Occupied(mut entry) = groups.entry(group.clone()) else {
-            return;
-        };
-        let state = entry.get_mut();
-        for sku in skus {
-            state.coming.remove(sku);
-        }
-        match state.waiting.pop_front() {
-            Some(next) => self.start(group.clone(), next),
-            None => {
+        let next = {
+            let mut groups = self.lock();
+            let Entry::Occupied(mut entry) = groups.entry(group.clone()) else {
+                return;
+            };
+            let state = entry.get_mut();
+            for sku in skus {
+                state.coming.remove(sku);
+            }
+            state.drop_abandoned();
+            let next = state.waiting.pop_front();
+            if next.is_none() {
                 state.in_flight -= 1;
                 if state.in_flight == 0 {
                     entry.remove();
                 }
             }
+            next
+        };
+        if let Some(next) = next {
+            self.start(group.clone(), next);
         }
     }
 
@@ -215,5 +273,102 @@ where
 {
     fn drop(&mut self) {
         self.batcher.finished(&self.group, &self.skus);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use chrono::Utc;
+    use tokio::sync::Notify;
+
+    use super::*;
+    use crate::domain::Availability;
+
+    type Calls = Arc<AtomicUsize>;
+
+    fn sku(s: &str) -> Sku {
+        Sku::parse(s).unwrap()
+    }
+
+    /// A fetch that counts its calls and answers every SKU once `gate` opens.
+    fn gated(calls: &Calls, gate: &Arc<Notify>) -> Fetch<Availability> {
+        let (calls, gate) = (calls.clone(), gate.clone());
+        Box::new(move |skus: Vec<Sku>| {
+            Box::pin(async move {
+                calls.fetch_add(1, Ordering::SeqCst);
+                gate.notified().await;
+                Ok(skus
+                    .into_iter()
+                    .map(|sku| {
+                        Arc::new(Availability {
+                            sku,
+                            available: 1,
+                            next_date: None,
+                            as_of: Utc::now(),
+                        })
+                    })
+                    .collect())
+            })
+        })
+    }
+
+    async fn settle() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    #[tokio::test]
+    async fn a_waiting_call_nobody_waits_for_any_more_never_goes_out() {
+        let batcher = Batcher::<(), Availability>::new(1, 100, 1000);
+        let (calls, gate) = (Calls::default(), Arc::new(Notify::new()));
+        let first = tokio::spawn({
+            let (b, f) = (batcher.clone(), gated(&calls, &gate));
+            async move { b.load((), vec![sku("A")], f).await }
+        });
+        settle().await;
+        let given_up = tokio::spawn({
+            let (b, f) = (batcher.clone(), gated(&calls, &gate));
+            async move { b.load((), vec![sku("B")], f).await }
+        });
+        settle().await;
+        given_up.abort();
+        settle().await;
+        gate.notify_waiters();
+        assert_eq!(first.await.unwrap().unwrap().len(), 1);
+        settle().await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "B's call was dropped");
+        assert!(batcher.lock().is_empty(), "nothing left behind");
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_sheds_instead_of_growing() {
+        let batcher = Batcher::<(), Availability>::new(1, 100, 3);
+        let (calls, gate) = (Calls::default(), Arc::new(Notify::new()));
+        let load = |skus: &[&str]| {
+            let (b, f) = (batcher.clone(), gated(&calls, &gate));
+            let skus: Vec<Sku> = skus.iter().map(|s| sku(s)).collect();
+            tokio::spawn(async move { b.load((), skus, f).await })
+        };
+        let out = load(&["A"]);
+        settle().await;
+        let queued = load(&["B", "C", "D"]);
+        settle().await;
+        let shed = tokio::time::timeout(Duration::from_secs(1), load(&["E"]))
+            .await
+            .expect("answered at once, not queued")
+            .unwrap();
+        assert!(matches!(shed, Err(ErpError::Overloaded)), "{shed:?}");
+        // A SKU already coming is waited for, not queued again.
+        let joined = load(&["B"]);
+        settle().await;
+        gate.notify_waiters();
+        assert!(out.await.unwrap().is_ok());
+        settle().await;
+        gate.notify_waiters();
+        assert_eq!(queued.await.unwrap().unwrap().len(), 3);
+        assert_eq!(joined.await.unwrap().unwrap().len(), 1);
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 }

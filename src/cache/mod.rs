@@ -39,6 +39,9 @@ use popular::{Popular, Prefetch};
 /// The most SKUs put into one shared price or availability call (the HTTP adapter protocol
 /// allows 200 per call).
 const MAX_BATCH_SKUS: usize = 100;
+/// SKUs that may wait for a batch call per group; beyond, misses are shed as `Overloaded`
+/// (ten full calls: a queue longer than that only adds latency that the deadline cuts off).
+const MAX_QUEUED_SKUS: usize = 10 * MAX_BATCH_SKUS;
 
 /// The deepest ranking of asked-for SKUs `cache.popular_skus` may ask for: all that are counted.
 pub const MAX_POPULAR_SKUS: u32 = popular::MAX_COUNTED as u32;
@@ -66,7 +69,11 @@ where
 {
     fn new(config: &CacheConfig, popular: &Arc<Popular>) -> Self {
         Self {
-            batches: Batcher::new(usize::from(config.batch_calls_in_flight), MAX_BATCH_SKUS),
+            batches: Batcher::new(
+                usize::from(config.batch_calls_in_flight),
+                MAX_BATCH_SKUS,
+                MAX_QUEUED_SKUS,
+            ),
             prefetch: Arc::new(Prefetch::new(
                 popular.clone(),
                 usize::from(config.prefetch_skus),
