@@ -21,8 +21,8 @@ use crate::domain::{
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
-use breaker::{Admission, Breaker};
-use health::ErpHealth;
+use breaker::Breaker;
+use health::{ErpHealth, Thresholds};
 
 /// Whether a call may be repeated: reads yes, order creation never (its retry is a new
 /// submission with the same idempotency key, decided by [`crate::ordering`]).
@@ -52,7 +52,13 @@ impl ResilientErp {
             Duration::from_millis(config.breaker_open_ms),
         );
         Self {
-            health: Arc::new(ErpHealth::new(inner.name(), breaker)),
+            health: Arc::new(ErpHealth::new(
+                inner.name(),
+                breaker,
+                Thresholds {
+                    slow: Duration::from_millis(config.slow_answer_ms),
+                },
+            )),
             inner,
             permits: Semaphore::new(config.max_concurrent_calls),
             queue_timeout: Duration::from_millis(config.queue_timeout_ms),
@@ -113,17 +119,17 @@ impl ResilientErp {
             );
             return Err(ErpError::Overloaded);
         };
-        let admission = self.health.breaker.admit();
-        if admission == Admission::Refuse {
+        // The pass reports a dropped probe as failed, so the breaker cannot stay half-open.
+        let Ok(pass) = self.health.breaker.admit() else {
             return Err(ErpError::CircuitOpen);
-        }
+        };
         let started = Instant::now();
         let result = match tokio::time::timeout(self.call_timeout, call()).await {
             Ok(result) => result,
             Err(_) => Err(ErpError::Timeout),
         };
         let failed = result.as_ref().err().is_some_and(ErpError::is_erp_failure);
-        self.health.breaker.record(&admission, failed);
+        pass.record(failed);
         self.health.observe(started.elapsed(), failed);
         if let Err(err) = &result
             && failed
