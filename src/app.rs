@@ -90,6 +90,7 @@ impl Application {
                     u64::from(config.session.max_age_hours) * 3600,
                 ),
                 request_timeout: Duration::from_secs(config.server.request_timeout_secs),
+                status_tokens: config.status.token_hashes()?,
             }),
         });
         let addr = config.server.listen;

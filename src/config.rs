@@ -32,9 +32,39 @@ pub struct Config {
     /// Limits that protect the ERP and bound every call.
     #[serde(default)]
     pub resilience: ResilienceConfig,
+    /// Who may read the operators' part of `/status.json`.
+    #[serde(default)]
+    pub status: StatusConfig,
     /// The customers `erpfront check-adapter` may use; only that command reads it.
     #[serde(default)]
     pub conformance: Option<ConformanceConfig>,
+}
+
+/// Who may read the operators' part of `/status.json` (adapter, breaker, answer times).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatusConfig {
+    /// SHA-256 (hex) of each bearer token that unlocks it (`erpfront hash-token`).
+    pub operator_token_sha256: Vec<String>,
+}
+
+impl StatusConfig {
+    /// The token hashes as bytes; an error names the first one that is not 64 hex digits.
+    pub fn token_hashes(&self) -> Result<Vec<[u8; 32]>, ConfigError> {
+        self.operator_token_sha256
+            .iter()
+            .map(|h| {
+                hex::decode(h.trim())
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .ok_or_else(|| {
+                        ConfigError::Invalid(format!(
+                            "status.operator_token_sha256: {h:?} is not a SHA-256 in hex (erpfront hash-token)"
+                        ))
+                    })
+            })
+            .collect()
+    }
 }
 
 /// How erpfront protects the ERP and keeps pages from hanging when it is slow or down.
@@ -55,6 +85,9 @@ pub struct ResilienceConfig {
     pub breaker_failures: u32,
     /// How long the breaker stays open before one probe call may test the ERP.
     pub breaker_open_ms: u64,
+    /// A mean ERP answer time (successful calls of the last minute) at or above this is shown
+    /// to buyers as "answering slowly".
+    pub slow_answer_ms: u64,
 }
 
 impl Default for ResilienceConfig {
@@ -67,6 +100,7 @@ impl Default for ResilienceConfig {
             retry_backoff_ms: 50,
             breaker_failures: 5,
             breaker_open_ms: 10_000,
+            slow_answer_ms: 1500,
         }
     }
 }
@@ -254,7 +288,7 @@ impl Default for CacheConfig {
             order_ttl_secs: 10,
             invoice_ttl_secs: 30,
             max_stale_secs: 3600,
-            batch_calls_in_flight: 1,
+            batch_calls_in_flight: 4,
             prefetch_skus: 99,
             popular_skus: 500,
         }
@@ -322,6 +356,12 @@ impl Config {
         if !self.support.email.contains('@') {
             return Err(ConfigError::Invalid(
                 "support.email is not an e-mail address".into(),
+            ));
+        }
+        self.status.token_hashes()?;
+        if self.resilience.slow_answer_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "resilience.slow_answer_ms must be above 0".into(),
             ));
         }
         if self.resilience.max_concurrent_calls == 0 {

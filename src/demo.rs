@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use crate::config::{
-    CacheConfig, Config, ErpConfig, ResilienceConfig, ServerConfig, SessionConfig, SupportConfig,
-    UsersConfig,
+    CacheConfig, Config, ErpConfig, ResilienceConfig, ServerConfig, SessionConfig, StatusConfig,
+    SupportConfig, UsersConfig,
 };
 use crate::users::{Users, UsersError};
 
@@ -44,6 +44,9 @@ pub const DEMO_LOGINS: [(&str, &str, &str, &str, &str); 3] = [
     ),
 ];
 
+/// The demo's operator token for the operators' part of `/status.json`.
+pub const DEMO_OPERATOR_TOKEN: &str = "demo-operator";
+
 /// The demo configuration, listening on `listen`.
 pub fn config(listen: SocketAddr) -> Config {
     Config {
@@ -66,6 +69,9 @@ pub fn config(listen: SocketAddr) -> Config {
         erp: ErpConfig::Demo { data_dir: None },
         cache: CacheConfig::default(),
         resilience: ResilienceConfig::default(),
+        status: StatusConfig {
+            operator_token_sha256: vec![hex::encode(crate::users::token_hash(DEMO_OPERATOR_TOKEN))],
+        },
         conformance: None,
     }
 }

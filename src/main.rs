@@ -116,6 +116,11 @@ async fn run(command: Command) -> Result<(), String> {
             for (login, _, role, customer, token) in demo::DEMO_LOGINS {
                 println!("  {login:<26} {role:<12} {customer:<18} API token: {token}");
             }
+            println!(
+                "Status for operators: curl -H 'Authorization: Bearer {}' http://{}/status.json",
+                demo::DEMO_OPERATOR_TOKEN,
+                app.local_addr()
+            );
             app.run_until(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())

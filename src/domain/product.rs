@@ -109,8 +109,10 @@ pub struct PriceTier {
     pub unit_price: Decimal,
 }
 
-/// A customer's price for a product, with its quantity ladder.
+/// A customer's price for a product, with its quantity ladder. Read from JSON (an adapter's
+/// answer) only through [`Price::new`]'s checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "PriceFields")]
 pub struct Price {
     /// The product priced.
     pub sku: Sku,
@@ -122,8 +124,27 @@ pub struct Price {
     pub as_of: DateTime<Utc>,
 }
 
+/// [`Price`] as it arrives, before the checks.
+#[derive(Deserialize)]
+struct PriceFields {
+    sku: Sku,
+    currency: Currency,
+    tiers: Vec<PriceTier>,
+    as_of: DateTime<Utc>,
+}
+
+impl TryFrom<PriceFields> for Price {
+    type Error = &'static str;
+
+    fn try_from(f: PriceFields) -> Result<Self, Self::Error> {
+        Price::new(f.sku, f.currency, f.tiers, f.as_of)
+            .ok_or("a price needs a ladder that starts at quantity 1, with no negative step")
+    }
+}
+
 impl Price {
-    /// A price with its ladder sorted and checked; `None` when it has no step for quantity 1.
+    /// A price with its ladder sorted and checked; `None` when it has no step for quantity 1
+    /// or a step below zero.
     pub fn new(
         sku: Sku,
         currency: Currency,
@@ -132,7 +153,9 @@ impl Price {
     ) -> Option<Self> {
         tiers.sort_by_key(|t| t.min_quantity);
         tiers.dedup_by_key(|t| t.min_quantity);
-        if tiers.first().map(|t| t.min_quantity) != Some(1) {
+        if tiers.first().map(|t| t.min_quantity) != Some(1)
+            || tiers.iter().any(|t| t.unit_price.is_sign_negative())
+        {
             return None;
         }
         Some(Self {
@@ -214,6 +237,26 @@ mod tests {
     fn a_ladder_must_start_at_one() {
         assert!(price(&[(10, dec!(9))]).is_none());
         assert!(price(&[]).is_none());
+        assert!(price(&[(1, dec!(10)), (5, dec!(-1))]).is_none());
+    }
+
+    #[test]
+    fn prices_read_from_json_pass_the_same_checks() {
+        let json = |tiers: &str| {
+            format!(
+                r#"{{"sku":"A","currency":"EUR","tiers":{tiers},"as_of":"2026-12-01T10:00:00Z"}}"#
+            )
+        };
+        let ok: Price = serde_json::from_str(&json(r#"[{"min_quantity":1,"unit_price":"2.50"}]"#))
+            .expect("a valid price");
+        assert_eq!(ok.base().amount, dec!(2.50));
+        for bad in [
+            "[]",
+            r#"[{"min_quantity":5,"unit_price":"2.50"}]"#,
+            r#"[{"min_quantity":1,"unit_price":"-2"}]"#,
+        ] {
+            assert!(serde_json::from_str::<Price>(&json(bad)).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -7,17 +7,23 @@ use crate::config::SupportConfig;
 
 use super::AppState;
 use super::assets::STYLE_URL;
-use crate::resilience::health::Reachability;
+use crate::resilience::health::ErpState;
 
-/// The banner text while the ERP is not answering normally.
+/// The banner text while the ERP is not answering normally: the same words as `/status`.
 pub fn erp_notice(state: &AppState) -> Option<&'static str> {
-    match state.health.report().reachability {
-        Reachability::Up => None,
-        Reachability::Unstable => Some(
-            "Our order system is answering slowly or with errors right now. Some information may be from a few minutes ago.",
+    match state.health.state() {
+        ErpState::Working => None,
+        ErpState::Slow => Some(
+            "Our order system is answering slowly right now. Pages may take several seconds; everything still works.",
         ),
-        Reachability::Down => Some(
+        ErpState::PartlyFailing => Some(
+            "Our order system is failing some requests right now. Some information may be from a few minutes ago, marked with its time.",
+        ),
+        ErpState::Unreachable => Some(
             "Our order system is not reachable right now. You can still browse; prices and stock show the last information we had, with its time. Orders cannot be placed until it is back.",
+        ),
+        ErpState::Recovering => Some(
+            "Our order system is back after an interruption. Pages may be a little slower for a few minutes.",
         ),
     }
 }

@@ -102,6 +102,8 @@ pub struct Site {
     pub session_max_age: Duration,
     /// Longest a request may take.
     pub request_timeout: Duration,
+    /// SHA-256 of the tokens that unlock the operators' part of `/status.json`.
+    pub status_tokens: Vec<[u8; 32]>,
 }
 
 impl FromRef<AppState> for Key {

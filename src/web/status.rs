@@ -1,8 +1,15 @@
 //! `/status`: how the order system is doing, in plain words for buyers, and as JSON for
-//! monitoring (`/status.json`).
+//! monitoring (`/status.json`). Both, and the banner on every page, read one
+//! [`HealthReport`], so they never disagree.
+//!
+//! Buyers get the state, since when and what still works. The adapter, the breaker and the
+//! answer times are for operators: `/status.json` adds them for a request carrying one of the
+//! `[status] operator_token_sha256` tokens, so nothing about the ERP behind the shop is public.
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,12 +19,42 @@ use super::AppState;
 use super::layout::Layout;
 use super::render::HtmlPage;
 use crate::resilience::breaker::BreakerState;
-use crate::resilience::health::{HealthReport, Reachability};
+use crate::resilience::health::{ErpState, HealthReport};
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/status", get(show_status))
         .route("/status.json", get(status_json))
+}
+
+/// The first line buyers read about the order system.
+pub fn headline(state: ErpState) -> &'static str {
+    match state {
+        ErpState::Working => "Our order system is working normally.",
+        ErpState::Slow => "Our order system is answering slowly right now.",
+        ErpState::PartlyFailing => "Our order system is failing some requests right now.",
+        ErpState::Unreachable => "Our order system is not reachable right now.",
+        ErpState::Recovering => "Our order system is back after an interruption.",
+    }
+}
+
+/// What that means for them.
+pub fn explanation(state: ErpState) -> &'static str {
+    match state {
+        ErpState::Working => "Prices, stock, orders and invoices are live.",
+        ErpState::Slow => {
+            "Pages may take several seconds. Everything works; please wait for a page rather than reloading it."
+        }
+        ErpState::PartlyFailing => {
+            "Some pages may show prices and stock from a few minutes ago, marked with their time, or ask you to try again. Orders that are confirmed with an order number are safely in our system."
+        }
+        ErpState::Unreachable => {
+            "You can still browse the catalog with the last prices and stock we had, marked with their time. Order history and invoices cannot be loaded, and orders cannot be placed until it is back: your cart is kept. We check again every few seconds."
+        }
+        ErpState::Recovering => {
+            "Prices, stock, orders and invoices are live again. Pages may be a little slower for a few minutes."
+        }
+    }
 }
 
 #[derive(Template)]
@@ -29,49 +66,37 @@ struct StatusPage {
 
 impl StatusPage {
     fn light(&self) -> &'static str {
-        match self.report.reachability {
-            Reachability::Up => "up",
-            Reachability::Unstable => "unstable",
-            Reachability::Down => "down",
+        match self.report.state {
+            ErpState::Working | ErpState::Recovering => "up",
+            ErpState::Slow | ErpState::PartlyFailing => "unstable",
+            ErpState::Unreachable => "down",
         }
     }
 
     fn headline(&self) -> &'static str {
-        match self.report.reachability {
-            Reachability::Up => "Our order system is working normally.",
-            Reachability::Unstable => "Our order system is answering slowly or with errors.",
-            Reachability::Down => "Our order system is not reachable right now.",
-        }
+        headline(self.report.state)
     }
 
     fn explanation(&self) -> &'static str {
-        match self.report.reachability {
-            Reachability::Up => "Prices, stock, orders and invoices are live.",
-            Reachability::Unstable => {
-                "Pages may take longer, and some may show information from a few minutes ago, marked with its time."
-            }
-            Reachability::Down => {
-                "You can still browse the catalog with the last prices and stock we had, marked with their time. Order history and invoices cannot be loaded, and orders cannot be placed until it is back: your cart is kept. We check again every few seconds."
-            }
-        }
+        explanation(self.report.state)
     }
 
-    fn since(&self) -> String {
-        self.report
-            .breaker_since
-            .format("%H:%M UTC on %-d %b")
-            .to_string()
+    /// ("Not reachable since", "14:02 UTC on 3 Dec"), ("Back since", …).
+    fn since(&self) -> Option<(&'static str, String)> {
+        let label = match self.report.state {
+            ErpState::Unreachable => "Not reachable since",
+            ErpState::Recovering => "Back since",
+            _ => return None,
+        };
+        let at = self.report.since?;
+        Some((label, at.format("%H:%M UTC on %-d %b").to_string()))
     }
 
     fn latency(&self) -> String {
         self.report.latency.map_or_else(
-            || "not measured yet".into(),
+            || "no answers in the last minute".into(),
             |l| format!("{} ms", l.as_millis()),
         )
-    }
-
-    fn is_closed(&self) -> bool {
-        self.report.breaker == BreakerState::Closed
     }
 }
 
@@ -83,15 +108,44 @@ async fn show_status(State(state): State<AppState>) -> Response {
     HtmlPage(page).into_response()
 }
 
-async fn status_json(State(state): State<AppState>) -> Json<serde_json::Value> {
+/// Whether the request carries an operator's status token.
+fn is_operator(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(token) = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
+    else {
+        return false;
+    };
+    let hash = crate::users::token_hash(token);
+    state.site.status_tokens.contains(&hash)
+}
+
+async fn status_json(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let r = state.health.report();
-    Json(json!({
-        "erp": r.erp,
-        "reachability": match r.reachability { Reachability::Up => "up", Reachability::Unstable => "unstable", Reachability::Down => "down" },
-        "breaker": match r.breaker { BreakerState::Closed => "closed", BreakerState::Open => "open", BreakerState::HalfOpen => "half_open" },
-        "breaker_since": r.breaker_since,
+    let mut body = json!({
+        "state": r.state.as_str(),
+        "since": r.since,
+        "message": headline(r.state),
         "last_success": r.last_success,
-        "last_failure": r.last_failure,
-        "latency_ms": r.latency.map(|l| l.as_secs_f64() * 1000.0),
-    }))
+    });
+    if is_operator(&state, &headers) {
+        body["erp"] = json!(r.erp);
+        body["breaker"] = json!(match r.breaker {
+            BreakerState::Closed => "closed",
+            BreakerState::Open => "open",
+            BreakerState::HalfOpen => "half_open",
+        });
+        body["breaker_since"] = json!(r.breaker_since);
+        body["last_failure"] = json!(r.last_failure);
+        body["latency_ms"] = json!(r.latency.map(|l| l.as_secs_f64() * 1000.0));
+        body["window"] = json!({"seconds": 60, "calls": r.calls, "failures": r.failures});
+    }
+    (
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        Json(body),
+    )
+        .into_response()
 }

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use erpfront::erp::ErpError;
 use erpfront::erp::demo::DemoErp;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::support::{
-    CountingErp, GLOBEX_TOKEN, NORTHWIND_TOKEN, sku_in_stock, spawn_app, spawn_app_with,
+    CountingErp, GLOBEX_TOKEN, NORTHWIND_TOKEN, sku_in_stock, some_skus, spawn_app, spawn_app_with,
 };
 
 #[tokio::test]
@@ -58,16 +59,13 @@ async fn concurrent_misses_for_one_product_make_one_call_per_erp_operation() {
 #[tokio::test]
 async fn errors_are_not_cached_and_are_shown_politely() {
     let app = spawn_app().await;
-    let sku = sku_in_stock(&app).await;
-    let url = app.url(&format!("/api/v1/products/{sku}x"));
-    app.erp.fail_next(10);
-    let failed = app
-        .api()
-        .get(&url)
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap();
+    // A product nobody has asked for yet: the first answer for this URL is the failure.
+    let sku = some_skus(&app, 60).await.pop().unwrap();
+    let url = app.url(&format!("/api/v1/products/{sku}"));
+    let get = || app.api().get(&url).bearer_auth(NORTHWIND_TOKEN).send();
+    app.erp
+        .break_operation("product", Some(ErpError::unavailable("switched off")));
+    let failed = get().await.unwrap();
     assert_eq!(failed.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: Value = failed.json().await.unwrap();
     assert_eq!(body["error"]["code"], "erp_unavailable");
@@ -75,18 +73,17 @@ async fn errors_are_not_cached_and_are_shown_politely() {
         !body.to_string().contains("switched off"),
         "the ERP's message stays in the log"
     );
-    app.erp.fail_next(0);
-    let recovered = app
-        .api()
-        .get(app.url(&format!("/api/v1/products/{sku}")))
-        .bearer_auth(NORTHWIND_TOKEN)
-        .send()
-        .await
-        .unwrap();
+    app.erp.break_operation("product", None);
+    let product_calls = app.erp.calls("product");
+    let recovered = get().await.unwrap();
     assert_eq!(
         recovered.status(),
         StatusCode::OK,
         "the failure was not remembered"
+    );
+    assert!(
+        app.erp.calls("product") > product_calls,
+        "the same URL asked the ERP again"
     );
 }
 
@@ -119,7 +116,11 @@ async fn a_new_order_shows_in_the_history_at_once() {
 #[tokio::test]
 async fn concurrent_misses_for_many_skus_share_calls_per_customer() {
     let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().unwrap())));
-    let app = spawn_app_with(erp.clone()).await;
+    // One call out per group, so every later miss must wait and share the next one.
+    let app = crate::support::spawn_app_configured(erp.clone(), |c| {
+        c.cache.batch_calls_in_flight = 1;
+    })
+    .await;
     let skus = crate::support::some_skus(&app, 12).await;
     // What each customer's price for each SKU is, asked one by one on another instance.
     let reference = spawn_app().await;

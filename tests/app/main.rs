@@ -9,6 +9,7 @@ mod caching;
 mod chaos;
 mod conformance;
 mod degraded;
+mod erp_health;
 mod erp_sim;
 mod http_adapter;
 mod http_faults;

@@ -151,7 +151,11 @@ async fn api(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode
 }
 
 async fn status_json(app: &TestApp) -> Value {
-    app.api().get(app.url("/status.json")).json_answer().await
+    app.api()
+        .get(app.url("/status.json"))
+        .bearer_auth(crate::support::OPERATOR_TOKEN)
+        .json_answer()
+        .await
 }
 
 /// Waits (bounded) until the breaker has closed again, driving a read so that the probe is made.

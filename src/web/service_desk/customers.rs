@@ -14,6 +14,9 @@ use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};
 
+/// What a rep reads when the ERP did not answer, instead of "no such customer".
+const NO_ANSWER: &str = "The order system did not answer, so we cannot say whether this customer exists. Try again in a moment.";
+
 #[derive(Deserialize)]
 pub struct CustomerQuery {
     #[serde(default)]
@@ -48,7 +51,12 @@ pub async fn search_customers(
                         name: c.name,
                         city: c.bill_to.city,
                     }],
-                    Err(_) => Vec::new(),
+                    Err(ErpError::NotFound) => Vec::new(),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "customer look-up failed");
+                        notice = Some(NO_ANSWER.into());
+                        Vec::new()
+                    }
                 },
                 Err(_) => {
                     notice = Some(

@@ -126,6 +126,8 @@ struct OrderPage {
     customer_name: String,
     order: Order,
     invoices: Vec<InvoiceSummary>,
+    /// The ERP did not answer for the invoices: said on the page, not hidden.
+    invoices_missing: bool,
 }
 
 fn ids(customer: String) -> Result<CustomerId, AppError> {
@@ -147,6 +149,7 @@ pub async fn show_order(
         state.erp.customer(&customer),
     );
     let order = order?;
+    let invoices_missing = invoices.is_err();
     let invoices = invoices
         .unwrap_or_default()
         .into_iter()
@@ -161,6 +164,7 @@ pub async fn show_order(
         customer_name,
         order,
         invoices,
+        invoices_missing,
     };
     Ok(HtmlPage(page).into_response())
 }

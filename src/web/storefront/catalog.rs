@@ -38,6 +38,8 @@ pub struct ProductCard {
 struct CatalogPage {
     layout: Layout,
     categories: Vec<Category>,
+    /// The ERP did not answer for the categories: the page says so instead of hiding them.
+    categories_missing: bool,
     cards: Vec<ProductCard>,
     query: CatalogQuery,
     total: u64,
@@ -105,9 +107,11 @@ pub async fn list_products(
             product,
         })
         .collect();
+    let categories_missing = categories.is_err();
     let page = CatalogPage {
         layout: buyer.layout(&state, "Catalog", "catalog"),
         categories: categories.unwrap_or_default(),
+        categories_missing,
         cards,
         total: results.total,
         page_count,

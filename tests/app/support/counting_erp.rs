@@ -19,6 +19,8 @@ pub struct CountingErp {
     delay_ms: AtomicU64,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
+    /// Operations that answer this error, whatever else is set.
+    broken: Mutex<HashMap<&'static str, ErpError>>,
 }
 
 impl CountingErp {
@@ -31,6 +33,7 @@ impl CountingErp {
             delay_ms: AtomicU64::new(0),
             in_flight: AtomicUsize::new(0),
             max_in_flight: AtomicUsize::new(0),
+            broken: Mutex::default(),
         }
     }
 
@@ -65,8 +68,20 @@ impl CountingErp {
             .store(delay.as_millis() as u64, Ordering::SeqCst);
     }
 
+    /// `operation` answers `error` from now on (`None`: works again).
+    pub fn break_operation(&self, operation: &'static str, error: Option<ErpError>) {
+        let mut broken = self.broken.lock().unwrap();
+        match error {
+            Some(error) => broken.insert(operation, error),
+            None => broken.remove(operation),
+        };
+    }
+
     async fn enter(&self, operation: &'static str) -> ErpResult<()> {
         *self.calls.lock().unwrap().entry(operation).or_default() += 1;
+        if let Some(error) = self.broken.lock().unwrap().get(operation) {
+            return Err(error.clone());
+        }
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
         let delay = self.delay_ms.load(Ordering::SeqCst);

@@ -161,6 +161,8 @@ pub const GLOBEX_TOKEN: &str = "demo-globex";
 pub const ANNA: &str = "anna@northwind.example";
 pub const LI: &str = "li@globex.example";
 pub const SAM: &str = "sam@service.example";
+/// Unlocks the operators' part of `/status.json` in the demo configuration.
+pub const OPERATOR_TOKEN: &str = erpfront::demo::DEMO_OPERATOR_TOKEN;
 
 /// The SKUs of [`some_products`].
 pub async fn some_skus(app: &TestApp, count: usize) -> Vec<String> {
