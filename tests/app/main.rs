@@ -6,6 +6,7 @@
 mod api;
 mod bench_smoke;
 mod caching;
+mod cart_edits;
 mod chaos;
 mod conformance;
 mod degraded;

@@ -149,11 +149,16 @@ async fn bad_quantities_and_unknown_skus_get_clear_errors_and_keep_the_cart() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(&html(&body), ".notice-error").contains("NO-SUCH-SKU"));
+    assert_eq!(
+        text_of(&html(&body), "textarea[name=lines]"),
+        "NO-SUCH-SKU 2",
+        "the bad line is back in the box"
+    );
     let (_, body) = anna.get("/cart").await;
     assert_eq!(
         cart_quantity(&body, &sku).as_deref(),
-        Some("2"),
-        "the cart is as it was"
+        Some("3"),
+        "the good line was added to what the cart held"
     );
 }
 

@@ -114,27 +114,66 @@ struct CartPage {
     layout: Layout,
     lines: Vec<PricedLine>,
     total: Option<String>,
-    message: Option<String>,
+    added: Option<String>,
+    problems: Vec<String>,
+    /// Quick-order lines that could not be added, back in the box to be corrected.
+    quick_text: String,
+    /// Quantities as typed, where they could not be taken.
+    entered: Vec<(Sku, String)>,
+}
+
+impl CartPage {
+    /// What the quantity field shows: what the buyer typed, if it was refused.
+    fn entered(&self, line: &PricedLine) -> String {
+        self.entered
+            .iter()
+            .find(|(sku, _)| *sku == line.sku)
+            .map_or_else(|| line.quantity.to_string(), |(_, text)| text.clone())
+    }
+
+    fn is_wrong(&self, line: &PricedLine) -> bool {
+        self.entered.iter().any(|(sku, _)| *sku == line.sku)
+    }
+}
+
+/// What the cart page says besides the cart.
+#[derive(Default)]
+struct CartView {
+    added: Option<String>,
+    problems: Vec<String>,
+    quick_text: String,
+    entered: Vec<(Sku, String)>,
 }
 
 /// The cart with the buyer's current prices.
 pub async fn show_cart(State(state): State<AppState>, buyer: Buyer) -> Result<Response, AppError> {
-    render_cart(&state, &buyer, None).await
+    render_cart(&state, &buyer, &buyer.cart, CartView::default()).await
 }
 
+/// The cart page for `cart`; 422 when it reports problems, so nothing looks accepted that
+/// was not.
 async fn render_cart(
     state: &AppState,
     buyer: &Buyer,
-    message: Option<String>,
+    cart: &Cart,
+    view: CartView,
 ) -> Result<Response, AppError> {
-    let (lines, total) = PricedLine::for_cart(state, &buyer.customer, &buyer.cart).await?;
+    let (lines, total) = PricedLine::for_cart(state, &buyer.customer, cart).await?;
+    let failed = !view.problems.is_empty();
     let page = CartPage {
         layout: buyer.layout(state, "Cart", "cart"),
         lines,
         total,
-        message,
+        added: view.added,
+        problems: view.problems,
+        quick_text: view.quick_text,
+        entered: view.entered,
     };
-    Ok(HtmlPage(page).into_response())
+    let mut response = HtmlPage(page).into_response();
+    if failed {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 #[derive(Deserialize)]
@@ -176,6 +215,7 @@ pub async fn update_cart(
         .find(|(k, _)| k == "remove")
         .map(|(_, v)| v.as_str());
     let mut cart = Cart::default();
+    let mut view = CartView::default();
     for (sku, quantity) in &buyer.cart.lines {
         let field = format!("qty_{sku}");
         let asked = fields
@@ -185,11 +225,21 @@ pub async fn update_cart(
         if remove == Some(sku.as_str()) || asked == Some("0") {
             continue;
         }
-        let quantity = match asked {
-            Some(text) => parse_line(sku.as_str(), text)?.1,
+        let quantity = match asked.map(|text| parse_line(sku.as_str(), text)) {
             None => *quantity,
+            Some(Ok((_, quantity))) => quantity,
+            Some(Err(e)) => {
+                // Nothing changes; the page comes back with what was typed, marked.
+                view.problems.push(e.public_message());
+                view.entered
+                    .push((sku.clone(), asked.unwrap_or_default().to_string()));
+                *quantity
+            }
         };
         cart.lines.push((sku.clone(), quantity));
+    }
+    if !view.problems.is_empty() {
+        return render_cart(&state, &buyer, &buyer.cart, view).await;
     }
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
     Ok((jar, Redirect::to("/cart")).into_response())
@@ -201,14 +251,16 @@ pub struct QuickOrderForm {
 }
 
 /// Adds pasted lines (`SKU quantity`, one per line, separated by space, tab, comma or
-/// semicolon). Either every line is valid and in the catalog, or the cart stays as it was.
+/// semicolon). Every good line goes into the cart; the others come back in the box, each
+/// reason listed with its line number, so nothing pasted is lost.
 pub async fn quick_order(
     State(state): State<AppState>,
     buyer: Buyer,
     Form(form): Form<QuickOrderForm>,
 ) -> Result<Response, AppError> {
     let mut parsed = Vec::new();
-    let mut problems = Vec::new();
+    let mut view = CartView::default();
+    let mut refused = Vec::new();
     for (number, raw) in form
         .lines
         .lines()
@@ -220,38 +272,65 @@ pub async fn quick_order(
             .filter(|p| !p.is_empty());
         let (sku, qty) = (parts.next().unwrap_or(""), parts.next().unwrap_or("1"));
         match parse_line(sku, qty) {
-            Ok(line) => parsed.push(line),
-            Err(e) => problems.push(format!("Line {}: {}", number + 1, e.public_message())),
-        }
-    }
-    if parsed.len() > MAX_LINES {
-        problems.push(format!("At most {MAX_LINES} lines can be added at once."));
-    }
-    if problems.is_empty() {
-        let skus: Vec<Sku> = parsed.iter().map(|(s, _)| s.clone()).collect();
-        let known = state.erp.availability(&skus).await?;
-        for (sku, _) in &parsed {
-            if !known.iter().any(|a| &a.sku == sku) {
-                problems.push(format!("Product {sku} is not in the catalog."));
+            Ok(line) => parsed.push((number + 1, raw, line)),
+            Err(e) => {
+                view.problems
+                    .push(format!("Line {}: {}", number + 1, e.public_message()));
+                refused.push(raw);
             }
         }
     }
+    let skus: Vec<Sku> = parsed.iter().map(|(_, _, (s, _))| s.clone()).collect();
+    let known = if skus.is_empty() {
+        Vec::new()
+    } else {
+        state.erp.availability(&skus).await?
+    };
     let mut cart = buyer.cart.clone();
-    for (sku, quantity) in parsed {
-        if !problems.is_empty() {
-            break;
-        }
-        if let Err(e) = cart.add(sku, quantity) {
-            problems.push(e.public_message());
+    let mut added = 0;
+    for (number, raw, (sku, quantity)) in parsed {
+        let outcome = if known.iter().any(|a| a.sku == sku) {
+            cart.add(sku.clone(), quantity)
+        } else {
+            Err(AppError::BadRequest(format!(
+                "Product {sku} is not in the catalog."
+            )))
+        };
+        match outcome {
+            Ok(()) => added += 1,
+            Err(e) => {
+                view.problems
+                    .push(format!("Line {number}: {}", e.public_message()));
+                refused.push(raw);
+            }
         }
     }
-    if !problems.is_empty() {
-        let mut response = render_cart(&state, &buyer, Some(problems.join(" "))).await?;
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(response);
+    view.quick_text = refused.join("\n");
+    if added > 0 {
+        view.added = Some(match added {
+            1 => "Added 1 line to the cart.".to_string(),
+            n => format!("Added {n} lines to the cart."),
+        });
     }
-    let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
-    Ok((jar, Redirect::to("/cart")).into_response())
+    if view.problems.is_empty() {
+        let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
+        return Ok((jar, Redirect::to("/cart")).into_response());
+    }
+    if added == 0 {
+        return render_cart(&state, &buyer, &buyer.cart, view).await;
+    }
+    let jar = match cart.save(buyer.jar(&state), &state.site, &buyer.customer) {
+        Ok(jar) => jar,
+        Err(e) => {
+            // The cookie cannot hold them: nothing was added after all; every line goes back.
+            view.added = None;
+            view.problems.push(e.public_message());
+            view.quick_text = form.lines.trim().to_string();
+            return render_cart(&state, &buyer, &buyer.cart, view).await;
+        }
+    };
+    let page = render_cart(&state, &buyer, &cart, view).await?;
+    Ok((jar, page).into_response())
 }
 
 #[cfg(test)]
