@@ -124,10 +124,100 @@ async fn a_pasted_list_adds_every_good_line_and_gives_back_the_bad_ones() {
         back.contains("NOPE-0000 1") && back.contains("many"),
         "the bad lines are back in the box: {back}"
     );
+    assert!(
+        back.starts_with("NOPE-0000 1"),
+        "in the order pasted: {back}"
+    );
     assert!(!back.contains(" 3"), "the good ones are not: {back}");
     let lines = cart_lines(&mut anna).await;
     assert_eq!(
         lines,
         vec![(skus[0].clone(), "3".into()), (skus[1].clone(), "4".into())]
     );
+}
+
+/// The checkout form as a browser submits it, with the given idempotency key and PO.
+fn checkout<'a>(key: &'a str, po: &'a str) -> [(&'a str, &'a str); 5] {
+    [
+        ("idempotency_key", key),
+        ("po_number", po),
+        ("ship_to", ""),
+        ("requested_date", ""),
+        ("note", ""),
+    ]
+}
+
+async fn order_count(app: &TestApp) -> usize {
+    let list: serde_json::Value = app
+        .api_json("/api/v1/orders", crate::support::NORTHWIND_TOKEN)
+        .await;
+    list["items"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_checkout_never_places_lines_it_did_not_show() {
+    let app = spawn_app().await;
+    let skus = some_skus(&app, 2).await;
+    let mut tab_a = buyer_with_cart(&app, &skus[..1]).await;
+    let (_, body) = tab_a.get("/checkout").await;
+    let key =
+        crate::support::attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
+    // Another tab of the same browser adds a product meanwhile.
+    let mut tab_b = Browser::with_client(&app.address, tab_a.client());
+    tab_b.get("/catalog").await;
+    tab_b
+        .post("/cart/add", &[("sku", &skus[1]), ("quantity", "1")])
+        .await;
+
+    let before = order_count(&app).await;
+    let (status, _, body) = tab_a.post("/checkout", &checkout(&key, "PO-TABS")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "not placed: {body}");
+    assert_eq!(order_count(&app).await, before, "nothing ordered");
+    let page = html(&body);
+    assert!(text_of(&page, ".notice-error").contains("changed"));
+    let shown = text_of(&page, "table.lines tbody");
+    assert!(
+        shown.contains(&skus[0]) && shown.contains(&skus[1]),
+        "{shown}"
+    );
+    assert_eq!(
+        crate::support::attr_of(&page, "input[name=po_number]", "value").as_deref(),
+        Some("PO-TABS"),
+        "what the buyer entered is kept"
+    );
+
+    // Confirmed again, as now shown: placed with both lines.
+    let (status, location, _) = tab_a.post("/checkout", &checkout(&key, "PO-TABS")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = tab_a.get(&location).await;
+    let lines = text_of(&html(&body), "table.lines tbody");
+    assert!(lines.contains(&skus[1]), "{lines}");
+    assert_eq!(order_count(&app).await, before + 1);
+}
+
+#[tokio::test]
+async fn a_stale_tab_after_the_order_says_nothing_was_ordered() {
+    let app = spawn_app().await;
+    let skus = some_skus(&app, 1).await;
+    let mut tab_a = buyer_with_cart(&app, &skus).await;
+    let mut tab_b = Browser::with_client(&app.address, tab_a.client());
+    let (_, body_b) = tab_b.get("/checkout").await;
+    let key_b =
+        crate::support::attr_of(&html(&body_b), "input[name=idempotency_key]", "value").unwrap();
+    let (_, body_a) = tab_a.get("/checkout").await;
+    let key_a =
+        crate::support::attr_of(&html(&body_a), "input[name=idempotency_key]", "value").unwrap();
+    let (status, placed, _) = tab_a.post("/checkout", &checkout(&key_a, "PO-ONCE")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let (status, location, _) = tab_b.post("/checkout", &checkout(&key_b, "PO-ONCE")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = tab_b.get(&location).await;
+    assert!(
+        text_of(&html(&body), ".notice-warning").contains("Nothing was ordered"),
+        "{body}"
+    );
+    // Tab A's own resubmission names the order it became.
+    let (_, again, _) = tab_a.post("/checkout", &checkout(&key_a, "PO-ONCE")).await;
+    assert_eq!(again, placed);
 }

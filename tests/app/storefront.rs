@@ -27,9 +27,10 @@ async fn a_buyer_searches_orders_and_finds_the_order_and_an_invoice_pdf() {
     let (_, location, _) = anna
         .post("/cart/add", &[("sku", &sku), ("quantity", "3")])
         .await;
-    assert_eq!(location, "/cart");
-    let (_, body) = anna.get("/cart").await;
+    assert_eq!(location, "/cart?added=1");
+    let (_, body) = anna.get(&location).await;
     let cart = html(&body);
+    assert!(text_of(&cart, ".notice-success").contains("Added 1 line"));
     assert_eq!(
         attr_of(&cart, &format!("input[name=qty_{sku}]"), "value").as_deref(),
         Some("3")

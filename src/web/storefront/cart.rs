@@ -2,7 +2,7 @@
 //! restart loses nothing. It holds only SKUs and quantities; prices always come from the ERP.
 
 use askama::Template;
-use axum::extract::{Form, State};
+use axum::extract::{Form, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use serde::Deserialize;
@@ -114,6 +114,7 @@ struct CartPage {
     layout: Layout,
     lines: Vec<PricedLine>,
     total: Option<String>,
+    notice: Option<String>,
     added: Option<String>,
     problems: Vec<String>,
     /// Quick-order lines that could not be added, back in the box to be corrected.
@@ -139,15 +140,45 @@ impl CartPage {
 /// What the cart page says besides the cart.
 #[derive(Default)]
 struct CartView {
+    notice: Option<String>,
     added: Option<String>,
     problems: Vec<String>,
     quick_text: String,
     entered: Vec<(Sku, String)>,
 }
 
+#[derive(Deserialize)]
+pub struct CartQuery {
+    /// Set by a checkout submitted on an empty cart whose key made no order.
+    #[serde(default)]
+    nothing_ordered: Option<String>,
+    /// Set after lines were added: how many.
+    #[serde(default)]
+    added: Option<u32>,
+}
+
+/// "Added 3 lines to the cart."
+fn added_note(lines: u32) -> String {
+    match lines {
+        1 => "Added 1 line to the cart.".into(),
+        n => format!("Added {n} lines to the cart."),
+    }
+}
+
 /// The cart with the buyer's current prices.
-pub async fn show_cart(State(state): State<AppState>, buyer: Buyer) -> Result<Response, AppError> {
-    render_cart(&state, &buyer, &buyer.cart, CartView::default()).await
+pub async fn show_cart(
+    State(state): State<AppState>,
+    buyer: Buyer,
+    Query(query): Query<CartQuery>,
+) -> Result<Response, AppError> {
+    let mut view = CartView::default();
+    if query.nothing_ordered.is_some() {
+        view.notice = Some(
+            "Nothing was ordered: the cart was already empty when that checkout was sent (it was changed or ordered in another tab). Your orders are under Orders.".into(),
+        );
+    }
+    view.added = query.added.filter(|n| *n > 0).map(added_note);
+    render_cart(&state, &buyer, &buyer.cart, view).await
 }
 
 /// The cart page for `cart`; 422 when it reports problems, so nothing looks accepted that
@@ -164,6 +195,7 @@ async fn render_cart(
         layout: buyer.layout(state, "Cart", "cart"),
         lines,
         total,
+        notice: view.notice,
         added: view.added,
         problems: view.problems,
         quick_text: view.quick_text,
@@ -198,7 +230,7 @@ pub async fn add_to_cart(
     let mut cart = buyer.cart.clone();
     cart.add(sku, quantity)?;
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
-    Ok((jar, Redirect::to("/cart")).into_response())
+    Ok((jar, Redirect::to("/cart?added=1")).into_response())
 }
 
 /// Changes quantities (`qty_<SKU>` fields; 0 removes the line) or empties the cart.
@@ -260,7 +292,8 @@ pub async fn quick_order(
 ) -> Result<Response, AppError> {
     let mut parsed = Vec::new();
     let mut view = CartView::default();
-    let mut refused = Vec::new();
+    // (line number, reason, the line as pasted), reported in the order they were pasted.
+    let mut refused: Vec<(usize, String, &str)> = Vec::new();
     for (number, raw) in form
         .lines
         .lines()
@@ -273,11 +306,7 @@ pub async fn quick_order(
         let (sku, qty) = (parts.next().unwrap_or(""), parts.next().unwrap_or("1"));
         match parse_line(sku, qty) {
             Ok(line) => parsed.push((number + 1, raw, line)),
-            Err(e) => {
-                view.problems
-                    .push(format!("Line {}: {}", number + 1, e.public_message()));
-                refused.push(raw);
-            }
+            Err(e) => refused.push((number + 1, e.public_message(), raw)),
         }
     }
     let skus: Vec<Sku> = parsed.iter().map(|(_, _, (s, _))| s.clone()).collect();
@@ -298,23 +327,22 @@ pub async fn quick_order(
         };
         match outcome {
             Ok(()) => added += 1,
-            Err(e) => {
-                view.problems
-                    .push(format!("Line {number}: {}", e.public_message()));
-                refused.push(raw);
-            }
+            Err(e) => refused.push((number, e.public_message(), raw)),
         }
     }
+    refused.sort_by_key(|(number, _, _)| *number);
+    view.problems = refused
+        .iter()
+        .map(|(number, reason, _)| format!("Line {number}: {reason}"))
+        .collect();
+    let refused: Vec<&str> = refused.iter().map(|(_, _, raw)| *raw).collect();
     view.quick_text = refused.join("\n");
     if added > 0 {
-        view.added = Some(match added {
-            1 => "Added 1 line to the cart.".to_string(),
-            n => format!("Added {n} lines to the cart."),
-        });
+        view.added = Some(added_note(added));
     }
     if view.problems.is_empty() {
         let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
-        return Ok((jar, Redirect::to("/cart")).into_response());
+        return Ok((jar, Redirect::to(&format!("/cart?added={added}"))).into_response());
     }
     if added == 0 {
         return render_cart(&state, &buyer, &buyer.cart, view).await;

@@ -1,5 +1,9 @@
 //! Checkout: the form carries an idempotency key made when it is rendered, so a double click,
 //! a retry after a timeout or a resubmission on another instance never makes a second order.
+//!
+//! It also carries a digest of the lines and prices it showed. The cart lives in a cookie that
+//! another tab may change meanwhile; a submission whose cart or prices no longer match what was
+//! reviewed is not placed: the buyer sees the order as it now is and confirms again.
 
 use askama::Template;
 use axum::extract::{Form, State};
@@ -30,6 +34,26 @@ pub struct CheckoutForm {
     requested_date: String,
     #[serde(default)]
     note: String,
+    /// The digest of what the form showed ([`reviewed_digest`]).
+    #[serde(default)]
+    reviewed: String,
+}
+
+/// A digest of the lines, quantities and prices a checkout page shows.
+fn reviewed_digest(lines: &[PricedLine], total: Option<&str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    for l in lines {
+        let price = l.unit_price.as_ref().map(ToString::to_string);
+        hash.update(format!(
+            "{}*{}@{};",
+            l.sku,
+            l.quantity,
+            price.unwrap_or_default()
+        ));
+    }
+    hash.update(total.unwrap_or_default());
+    hex::encode(&hash.finalize()[..16])
 }
 
 #[derive(Template)]
@@ -41,6 +65,8 @@ struct CheckoutPage {
     ship_tos: Vec<Address>,
     form: CheckoutForm,
     error: Option<String>,
+    /// The earliest date the date picker offers: today.
+    earliest_date: String,
 }
 
 #[derive(Template)]
@@ -71,7 +97,7 @@ pub async fn show_checkout(
 async fn render(
     state: &AppState,
     buyer: &Buyer,
-    form: CheckoutForm,
+    mut form: CheckoutForm,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -80,6 +106,7 @@ async fn render(
         PricedLine::for_cart(state, &buyer.customer, &buyer.cart)
     );
     let (lines, total) = priced?;
+    form.reviewed = reviewed_digest(&lines, total.as_deref());
     let page = CheckoutPage {
         layout: buyer.layout(state, "Checkout", "cart"),
         lines,
@@ -87,6 +114,7 @@ async fn render(
         ship_tos: customer?.ship_tos,
         form,
         error,
+        earliest_date: chrono::Utc::now().date_naive().to_string(),
     };
     Ok((status, HtmlPage(page)).into_response())
 }
@@ -108,8 +136,39 @@ pub async fn submit_order(
             Some(order) => {
                 Ok(Redirect::to(&format!("/orders/{}?placed=1", order.number)).into_response())
             }
-            None => Ok(Redirect::to("/cart").into_response()),
+            // Another tab emptied the cart (or placed it under its own key): say so.
+            None => Ok(Redirect::to("/cart?nothing_ordered=1").into_response()),
         };
+    }
+    let (lines, total) = match PricedLine::for_cart(&state, &buyer.customer, &buyer.cart).await {
+        Ok(priced) => priced,
+        // The order was not sent: keep everything the buyer entered.
+        Err(
+            err @ (AppError::ErpUnavailable
+            | AppError::ErpTimeout
+            | AppError::Busy
+            | AppError::Internal(_)),
+        ) => {
+            tracing::warn!(error = %err, "cart could not be priced again at checkout");
+            return Ok(not_sent(&state, &buyer, form));
+        }
+        Err(other) => return Err(other),
+    };
+    if reviewed_digest(&lines, total.as_deref()) != form.reviewed.trim() {
+        // A retry of an order that did go through (its answer was lost) is not a change.
+        if let Some(order) = state.erp.find_order_by_key(&buyer.customer, &key).await? {
+            let target = format!("/orders/{}?placed=1", order.number);
+            return Ok((Cart::clear(buyer.jar(&state)), Redirect::to(&target)).into_response());
+        }
+        let message = "Your cart or its prices changed since this checkout page was opened (perhaps in another tab). Nothing was ordered yet: please review the order below and place it again.";
+        return render(
+            &state,
+            &buyer,
+            form,
+            Some(message.into()),
+            StatusCode::CONFLICT,
+        )
+        .await;
     }
     let order = match new_order(&buyer, &form) {
         Ok(order) => order,
@@ -175,17 +234,7 @@ pub async fn submit_order(
             .await
         }
         Err(PlaceError::Erp(ErpError::CircuitOpen | ErpError::Overloaded)) => {
-            let page = ConfirmingPage {
-                layout: buyer.layout(&state, "Your order could not be placed yet", "cart"),
-                form,
-                not_sent: true,
-            };
-            Ok((
-                StatusCode::SERVICE_UNAVAILABLE,
-                [("retry-after", "30")],
-                HtmlPage(page),
-            )
-                .into_response())
+            Ok(not_sent(&state, &buyer, form))
         }
         Err(PlaceError::Erp(err)) => {
             tracing::warn!(error = %err, customer.id = %buyer.customer, "order outcome unknown");
@@ -202,6 +251,21 @@ pub async fn submit_order(
                 .into_response())
         }
     }
+}
+
+/// The order was known not to be sent: everything entered comes back in a "try again" form.
+fn not_sent(state: &AppState, buyer: &Buyer, form: CheckoutForm) -> Response {
+    let page = ConfirmingPage {
+        layout: buyer.layout(state, "Your order could not be placed yet", "cart"),
+        form,
+        not_sent: true,
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [("retry-after", "30")],
+        HtmlPage(page),
+    )
+        .into_response()
 }
 
 fn new_order(buyer: &Buyer, form: &CheckoutForm) -> Result<NewOrder, String> {

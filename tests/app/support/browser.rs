@@ -1,5 +1,6 @@
 //! A browser-like client: keeps cookies, does not follow redirects (tests assert them), and
-//! copies the CSRF token from the last page into forms, as a real form would carry it.
+//! copies the CSRF token from the last page into forms, as a real form would carry it; a
+//! checkout form also carries the digest of what the last checkout page showed.
 
 use reqwest::{Client, Response, StatusCode};
 use scraper::{Html, Selector};
@@ -8,6 +9,7 @@ pub struct Browser {
     base: String,
     client: Client,
     csrf: Option<String>,
+    reviewed: Option<String>,
 }
 
 /// Parses HTML.
@@ -41,6 +43,7 @@ impl Browser {
             base: base.to_string(),
             client,
             csrf: None,
+            reviewed: None,
         }
     }
 
@@ -50,6 +53,7 @@ impl Browser {
             base: base.to_string(),
             client,
             csrf: None,
+            reviewed: None,
         }
     }
 
@@ -76,6 +80,10 @@ impl Browser {
         if let Some(input) = page.select(&selector).next() {
             self.csrf = input.value().attr("value").map(str::to_string);
         }
+        let selector = Selector::parse("input[name=reviewed]").unwrap();
+        if let Some(input) = page.select(&selector).next() {
+            self.reviewed = input.value().attr("value").map(str::to_string);
+        }
         (status, body)
     }
 
@@ -90,6 +98,10 @@ impl Browser {
         }
         let csrf = self.csrf.clone().unwrap_or_default();
         let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        let reviewed = self.reviewed.clone().unwrap_or_default();
+        if path == "/checkout" && !fields.iter().any(|(k, _)| *k == "reviewed") {
+            form.push(("reviewed", reviewed.as_str()));
+        }
         form.extend_from_slice(fields);
         self.post_raw(path, &form).await
     }
