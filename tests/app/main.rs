@@ -7,6 +7,7 @@ mod api;
 mod bench_smoke;
 mod caching;
 mod cart_edits;
+mod catalog_pages;
 mod chaos;
 mod conformance;
 mod degraded;

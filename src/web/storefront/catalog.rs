@@ -92,6 +92,12 @@ pub async fn list_products(
     let (categories, results) =
         tokio::join!(state.erp.categories(), state.erp.search_products(&query));
     let results = results?;
+    // A category that does not exist is a wrong address, not an empty shelf.
+    if let (Some(wanted), Ok(known)) = (&query.category, &categories)
+        && !known.iter().any(|c| &c.id == wanted)
+    {
+        return Err(AppError::NotFound);
+    }
     let skus: Vec<Sku> = results.items.iter().map(|p| p.sku.clone()).collect();
     let (prices, stock) = prices_and_stock(&state, &buyer.customer, &skus).await?;
     let page_count = results.page_count();

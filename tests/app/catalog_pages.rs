@@ -1,0 +1,28 @@
+//! The catalog says what it shows: a search is headed by what was searched, a page past the end
+//! is not "no products match", and an unknown category is a wrong address.
+
+use reqwest::StatusCode;
+
+use crate::support::{ANNA, html, spawn_app, text_of};
+
+#[tokio::test]
+async fn the_catalog_names_what_it_shows() {
+    let app = spawn_app().await;
+    let mut anna = app.browser();
+    anna.login(ANNA, "demo").await;
+
+    let (_, body) = anna.get("/catalog?q=bolt").await;
+    assert!(
+        text_of(&html(&body), "h1").starts_with("Results for “bolt”"),
+        "{body}"
+    );
+
+    let (status, body) = anna.get("/catalog?page=99").await;
+    assert_eq!(status, StatusCode::OK);
+    let main = text_of(&html(&body), ".results");
+    assert!(main.contains("past the end"), "{main}");
+    assert!(!main.contains("No products match"), "{main}");
+
+    let (status, _) = anna.get("/catalog?category=NOPE").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
