@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use crate::config::{
-    CacheConfig, Config, ErpConfig, ResilienceConfig, ServerConfig, SessionConfig, SupportConfig,
-    UsersConfig,
+    CacheConfig, Config, ErpConfig, LoginConfig, ResilienceConfig, ServerConfig, SessionConfig,
+    SupportConfig, UsersConfig,
 };
 use crate::users::{Users, UsersError};
 
@@ -54,6 +54,7 @@ pub fn config(listen: SocketAddr) -> Config {
         session: SessionConfig {
             key: SecretString::from(DEMO_SESSION_KEY),
             max_age_hours: 12,
+            idle_minutes: 30,
         },
         support: SupportConfig {
             company: "Demo Industrial Supply".into(),
@@ -66,6 +67,7 @@ pub fn config(listen: SocketAddr) -> Config {
         erp: ErpConfig::Demo { data_dir: None },
         cache: CacheConfig::default(),
         resilience: ResilienceConfig::default(),
+        login: LoginConfig::default(),
         conformance: None,
     }
 }

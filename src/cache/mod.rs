@@ -353,18 +353,21 @@ impl Erp for CachedErp {
     }
 
     async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
-        self.popular.record(skus);
         let inner = self.inner.clone();
         let for_customer = customer.clone();
-        self.read_batch(
-            skus,
-            Kind::Price,
-            &self.price_misses,
-            customer.clone(),
-            |customer, sku| CacheKey::Price(customer.clone(), sku.clone()),
-            move |missing| Box::pin(async move { inner.prices(&for_customer, &missing).await }),
-        )
-        .await
+        let prices = self
+            .read_batch(
+                skus,
+                Kind::Price,
+                &self.price_misses,
+                customer.clone(),
+                |customer, sku| CacheKey::Price(customer.clone(), sku.clone()),
+                move |missing| Box::pin(async move { inner.prices(&for_customer, &missing).await }),
+            )
+            .await?;
+        // Only SKUs the ERP priced count as asked for: made-up ones must not crowd the ranking.
+        self.popular.record(prices.iter().map(|p| &p.sku));
+        Ok(prices)
     }
 
     async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {

@@ -58,7 +58,7 @@ impl Popular {
     }
 
     /// A buyer asked about these SKUs.
-    pub(super) fn record(&self, skus: &[Sku]) {
+    pub(super) fn record<'a>(&self, skus: impl IntoIterator<Item = &'a Sku>) {
         let mut counts = lock(&self.counts);
         for sku in skus {
             if let Some(count) = counts.by_sku.get_mut(sku) {
