@@ -4,12 +4,14 @@
 //! (`tests/tryton/provision.sh`), and against a fake one for the failures.
 
 mod api;
+mod api_fuzz;
 mod bench_smoke;
 mod caching;
 mod chaos;
 mod conformance;
 mod degraded;
 mod erp_sim;
+mod hostile;
 mod http_adapter;
 mod http_faults;
 mod http_protocol;

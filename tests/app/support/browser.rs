@@ -1,6 +1,9 @@
 //! A browser-like client: keeps cookies, does not follow redirects (tests assert them), and
 //! copies the CSRF token from the last page into forms, as a real form would carry it.
 
+use std::sync::Arc;
+
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Client, Response, StatusCode};
 use scraper::{Html, Selector};
 
@@ -8,6 +11,7 @@ pub struct Browser {
     base: String,
     client: Client,
     csrf: Option<String>,
+    jar: Option<Arc<Jar>>,
 }
 
 /// Parses HTML.
@@ -32,8 +36,9 @@ pub fn text_of(page: &Html, selector: &str) -> String {
 
 impl Browser {
     pub fn new(base: &str) -> Self {
+        let jar = Arc::new(Jar::default());
         let client = Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
@@ -41,7 +46,24 @@ impl Browser {
             base: base.to_string(),
             client,
             csrf: None,
+            jar: Some(jar),
         }
+    }
+
+    /// The cookies this browser would send, as `name=value` pairs.
+    pub fn cookies(&self) -> Vec<String> {
+        let url = self.base.parse().unwrap();
+        self.jar
+            .as_ref()
+            .and_then(|jar| jar.cookies(&url))
+            .map(|v| {
+                v.to_str()
+                    .unwrap()
+                    .split("; ")
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Another browser sharing nothing with this one but the cookie jar's contents at `base`.
@@ -50,6 +72,7 @@ impl Browser {
             base: base.to_string(),
             client,
             csrf: None,
+            jar: None,
         }
     }
 
