@@ -552,4 +552,24 @@ mod tests {
             .unwrap();
         assert!(unknown.is_empty());
     }
+
+    #[tokio::test]
+    async fn only_skus_the_erp_prices_count_as_popular() {
+        let cache = cached(8 * 1024 * 1024);
+        let northwind = CustomerId::parse("C-1000").unwrap();
+        let known = Sku::parse("FAS-1001").unwrap();
+        let made_up: Vec<Sku> = (0..50)
+            .map(|n| Sku::parse(format!("JUNK-{n}")).unwrap())
+            .collect();
+        for _ in 0..3 {
+            cache.prices(&northwind, &made_up).await.unwrap();
+        }
+        cache
+            .prices(&northwind, std::slice::from_ref(&known))
+            .await
+            .unwrap();
+        // The ranking is rebuilt at most once a second.
+        tokio::time::sleep(popular::REBUILD_EVERY).await;
+        assert_eq!(*cache.popular.ranking(), vec![known]);
+    }
 }
