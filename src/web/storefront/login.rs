@@ -9,6 +9,7 @@ use axum_extra::extract::PrivateCookieJar;
 use serde::Deserialize;
 
 use super::{Cart, next_page};
+use crate::domain::text::without_control_chars;
 use crate::users::Role;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
@@ -70,7 +71,11 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let next = next_page::local_path(form.next.as_deref());
-    let login: String = form.login.trim().chars().take(MAX_LOGIN_CHARS).collect();
+    // No login has control characters; dropping them keeps the audit log one line per event.
+    let login: String = without_control_chars(form.login.trim())
+        .chars()
+        .take(MAX_LOGIN_CHARS)
+        .collect();
     let user = state
         .logins
         .attempt(&state.users, &login, form.password, client)
