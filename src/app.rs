@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum_extra::extract::cookie::Key;
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::cache::CachedErp;
@@ -79,6 +80,12 @@ impl Application {
         // A revoked cookie could have been renewed just before its log-out: it dies of idleness
         // at most one renewal interval after the idle timeout.
         let revoked_for = idle_timeout + Duration::from_secs(RENEW_EVERY_SECS.unsigned_abs());
+        let revocations = match &config.session.revocation_store {
+            Some(url) => Revocations::shared(revoked_for, url.expose_secret())
+                .await
+                .map_err(|e| StartError::Config(ConfigError::Invalid(e)))?,
+            None => Revocations::new(revoked_for),
+        };
         let state = AppState::new(Shared {
             // Orders go through the cache layer, which passes them on and drops the customer's
             // cached order list so the new order shows at once.
@@ -106,7 +113,7 @@ impl Application {
                 ),
             }),
             logins: LoginGuard::new(&config.login),
-            revocations: Revocations::new(revoked_for),
+            revocations,
             trusted_proxies,
         });
         let addr = config.server.listen;

@@ -183,6 +183,10 @@ pub struct SessionConfig {
     /// Minutes without a request after which a login ends (the idle timeout).
     #[serde(default = "default_session_idle_minutes")]
     pub idle_minutes: u32,
+    /// A Valkey or Redis (`redis://host:6379/0`) through which instances share log-outs;
+    /// without it each instance knows only the log-outs it handled itself.
+    #[serde(default)]
+    pub revocation_store: Option<SecretString>,
 }
 
 fn default_session_hours() -> u32 {

@@ -55,6 +55,7 @@ pub fn config(listen: SocketAddr) -> Config {
             key: SecretString::from(DEMO_SESSION_KEY),
             max_age_hours: 12,
             idle_minutes: 30,
+            revocation_store: None,
         },
         support: SupportConfig {
             company: "Demo Industrial Supply".into(),

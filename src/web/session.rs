@@ -176,6 +176,11 @@ where
             .filter(|s| !s.is_expired(&state.site, now) && !state.revocations.is_revoked(&s.id));
         let unsaved = match current {
             Some(session) if session.wants_renewal(now) => {
+                if state.revocations.is_shared() {
+                    // Off the request's path: a revocation found refuses the next request.
+                    let (state, id) = (state.clone(), session.id.clone());
+                    tokio::spawn(async move { state.revocations.learn(&id).await });
+                }
                 let renewed = Session {
                     renewed_at: now,
                     ..session

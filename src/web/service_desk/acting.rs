@@ -30,7 +30,7 @@ pub async fn start_acting(
     state.erp.customer(&customer).await?;
     audit::record(&rep.user.login, &customer, "start_acting", None);
     // A new id: the desk session's cookie is revoked, and stopping later revokes this one.
-    state.revocations.revoke(&rep.session.id);
+    state.revocations.revoke(&rep.session.id).await;
     let session = rep.session.reissued(Some(customer));
     let mut response = (Cart::clear(jar), Redirect::to("/catalog")).into_response();
     response.extensions_mut().insert(SetSession(session));
@@ -51,7 +51,7 @@ pub async fn stop_acting(
         }
         None => "/service-desk".to_string(),
     };
-    state.revocations.revoke(&rep.session.id);
+    state.revocations.revoke(&rep.session.id).await;
     let session = rep.session.reissued(None);
     let mut response = (Cart::clear(jar), Redirect::to(&target)).into_response();
     response.extensions_mut().insert(SetSession(session));

@@ -113,7 +113,7 @@ pub async fn logout(
     jar: PrivateCookieJar,
 ) -> Response {
     if let Some(login) = &session.login {
-        state.revocations.revoke(&session.id);
+        state.revocations.revoke(&session.id).await;
         let client = client.map(|a| a.to_string()).unwrap_or_default();
         audit::login(login, &client, "logout");
     }

@@ -144,3 +144,107 @@ async fn a_session_ends_after_the_idle_timeout_and_after_its_absolute_lifetime()
         "older than 12 hours however active"
     );
 }
+
+/// The demo cookie key.
+fn demo_key() -> Key {
+    let config = erpfront::demo::config(([127, 0, 0, 1], 0).into());
+    Key::from(&config.session.key_bytes().unwrap())
+}
+
+/// `cookie` (`name=value`) opened, changed by `change`, and sealed again.
+fn resealed(cookie: &str, change: impl FnOnce(&mut serde_json::Value)) -> String {
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("cookie", cookie.parse().unwrap());
+    let jar = PrivateCookieJar::from_headers(&headers, demo_key());
+    let mut session: serde_json::Value =
+        serde_json::from_str(jar.get("erpfront_session").unwrap().value()).unwrap();
+    change(&mut session);
+    let jar =
+        PrivateCookieJar::new(demo_key()).add(Cookie::new("erpfront_session", session.to_string()));
+    let response = axum::response::IntoResponse::into_response((jar, ()));
+    let set = response.headers()["set-cookie"].to_str().unwrap();
+    set.split(';').next().unwrap().to_string()
+}
+
+/// A Valkey/Redis server on a free loopback port, installed from Debian's packages if missing.
+fn revocation_store() -> (tokio::process::Child, String) {
+    let binary = std::path::Path::new("/usr/bin/redis-server");
+    if !binary.exists() {
+        let _ = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(
+                "apt-get -o DPkg::Lock::Timeout=600 update -q && \
+                 apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends redis-server",
+            )
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(std::process::Stdio::null())
+            .status();
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = tokio::process::Command::new(binary)
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("redis-server starts (Debian's redis-server package)");
+    (child, format!("redis://127.0.0.1:{port}/0"))
+}
+
+#[tokio::test]
+async fn with_a_shared_store_a_log_out_reaches_every_instance_within_a_renewal() {
+    use std::sync::Arc;
+
+    use erpfront::erp::demo::DemoErp;
+
+    use crate::support::{CountingErp, spawn_app_configured};
+
+    let (_store, url) = revocation_store();
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        let erp = Arc::new(CountingErp::new(Arc::new(DemoErp::embedded().unwrap())));
+        let url = url.clone();
+        let mut started = None;
+        for _ in 0..50 {
+            // The store may take a moment to listen.
+            let url = url.clone();
+            let attempt = tokio::spawn(spawn_app_configured(erp.clone(), move |c| {
+                c.session.revocation_store = Some(url.into());
+            }))
+            .await;
+            if let Ok(app) = attempt {
+                started = Some(app);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        instances.push(started.expect("erpfront starts with the store"));
+    }
+    let (a, b) = (&instances[0], &instances[1]);
+    let mut anna = a.browser();
+    anna.login(ANNA, "demo").await;
+    anna.get("/orders").await;
+    // A copy as the other instance will see it once a minute: due for renewal.
+    let stolen = resealed(&session_cookie(&anna, a), |s| {
+        s["renewed_at"] = json!(chrono::Utc::now().timestamp() - 61);
+    });
+    assert_eq!(
+        get_with_cookie(b, "/orders", &stolen).await.0,
+        StatusCode::OK
+    );
+    anna.post("/logout", &[]).await;
+    // The renewal asks the store; the request after it is refused.
+    get_with_cookie(b, "/orders", &stolen).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (status, location) = get_with_cookie(b, "/orders", &stolen).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "instance B learned of the log-out"
+    );
+    assert!(location.starts_with("/login"), "{location}");
+}
