@@ -185,6 +185,13 @@ async fn figures_for_idle_connections_and_a_login_flood() {
     let peak = sampler.await.unwrap();
     let during_p50 = p50(during.clone());
     let max = during.iter().max().copied().unwrap_or_default();
+    let slow: Vec<(usize, Duration)> = during
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, d)| *d > Duration::from_millis(50))
+        .collect();
+    println!("cached API answers over 50 ms during the flood (sample, time): {slow:?}");
     println!(
         "64-way login flood for 8 s: answers by status {counts:?}; cached API p50 {during_p50:?} (max {max:?}, {} samples); peak RSS {peak:.0} MiB (VmHWM {:.0} MiB)",
         during.len(),
