@@ -5,9 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::ServiceExt;
-use axum::serve::ListenerExt;
 use axum_extra::extract::cookie::Key;
+use secrecy::ExposeSecret;
 use tokio::net::TcpListener;
 
 use crate::cache::CachedErp;
@@ -16,8 +15,11 @@ use crate::config::{CacheConfig, Config, ConfigError};
 use crate::erp::{self, Erp};
 use crate::ordering::Ordering;
 use crate::resilience::ResilientErp;
+use crate::server::{self, ConnectionLimits};
 use crate::users::{Users, UsersError};
-use crate::web::{self, App, AppState, OpenedCookies, Shared, Site};
+use crate::web::login_guard::LoginGuard;
+use crate::web::{self, App, AppState, OpenedCookies, Shared, Site, TrustedProxies};
+use crate::web::{RENEW_EVERY_SECS, Revocations};
 
 /// Why erpfront could not start.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +47,7 @@ pub enum StartError {
 pub struct Application {
     listener: TcpListener,
     app: App,
+    limits: ConnectionLimits,
 }
 
 impl Application {
@@ -72,6 +75,17 @@ impl Application {
             ..config.cache.clone()
         };
         let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(Arc::new(resilient), &data_config));
+        let trusted_proxies = TrustedProxies::new(config.server.trusted_proxy_nets()?);
+        let idle_timeout = Duration::from_secs(u64::from(config.session.idle_minutes) * 60);
+        // A revoked cookie could have been renewed just before its log-out: it dies of idleness
+        // at most one renewal interval after the idle timeout.
+        let revoked_for = idle_timeout + Duration::from_secs(RENEW_EVERY_SECS.unsigned_abs());
+        let revocations = match &config.session.revocation_store {
+            Some(url) => Revocations::shared(revoked_for, url.expose_secret())
+                .await
+                .map_err(|e| StartError::Config(ConfigError::Invalid(e)))?,
+            None => Revocations::new(revoked_for),
+        };
         let state = AppState::new(Shared {
             // Orders go through the cache layer, which passes them on and drops the customer's
             // cached order list so the new order shows at once.
@@ -89,9 +103,19 @@ impl Application {
                 session_max_age: Duration::from_secs(
                     u64::from(config.session.max_age_hours) * 3600,
                 ),
+                session_idle_timeout: idle_timeout,
                 request_timeout: Duration::from_secs(config.server.request_timeout_secs),
                 status_tokens: config.status.token_hashes()?,
+                body_read_timeout: Duration::from_secs(
+                    config
+                        .server
+                        .body_read_timeout_secs
+                        .min(config.server.request_timeout_secs),
+                ),
             }),
+            logins: LoginGuard::new(&config.login),
+            revocations,
+            trusted_proxies,
         });
         let addr = config.server.listen;
         let listener = TcpListener::bind(addr)
@@ -100,6 +124,7 @@ impl Application {
         Ok(Self {
             listener,
             app: web::app(state),
+            limits: ConnectionLimits::from_config(&config.server),
         })
     }
 
@@ -115,13 +140,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        // Answers go out as soon as they are written, not held back to be merged (Nagle).
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, self.app.into_make_service())
-            .with_graceful_shutdown(shutdown)
-            .await
+        server::serve(self.listener, self.app, self.limits, shutdown).await
     }
 }
 

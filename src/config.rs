@@ -35,6 +35,9 @@ pub struct Config {
     /// Who may read the operators' part of `/status.json`.
     #[serde(default)]
     pub status: StatusConfig,
+    /// Limits on password guessing and login floods.
+    #[serde(default)]
+    pub login: LoginConfig,
     /// The customers `erpfront check-adapter` may use; only that command reads it.
     #[serde(default)]
     pub conformance: Option<ConformanceConfig>,
@@ -116,6 +119,20 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// Longest a request may take before the buyer gets a polite timeout page.
     pub request_timeout_secs: u64,
+    /// Longest a client may take to send a request's head (its line and headers). Also how long
+    /// a kept-alive connection may wait for its next request.
+    pub header_read_timeout_secs: u64,
+    /// How long a connection with no request under way is kept open for the next one.
+    pub keep_alive_secs: u64,
+    /// Longest a client may take to send a request's body; past it the answer is 408. Within
+    /// `request_timeout_secs` (a longer value counts as that).
+    pub body_read_timeout_secs: u64,
+    /// Most connections open at once. When full, the connection idle the longest is closed to
+    /// make room. Lowered at start to what the process's open-file limit allows.
+    pub max_connections: usize,
+    /// Proxies (addresses or CIDR blocks) whose `X-Forwarded-For` is believed for the client's
+    /// address. Empty: the address of the TCP peer is the client's.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -124,6 +141,65 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             secure_cookies: false,
             request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            keep_alive_secs: 60,
+            body_read_timeout_secs: 15,
+            max_connections: 4096,
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The trusted proxies, parsed.
+    pub fn trusted_proxy_nets(&self) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+        self.trusted_proxies
+            .iter()
+            .map(|entry| {
+                let entry = entry.trim();
+                entry
+                    .parse::<ipnet::IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        ConfigError::Invalid(format!(
+                            "server.trusted_proxies: {entry:?} is not an address or CIDR block"
+                        ))
+                    })
+            })
+            .collect()
+    }
+}
+
+/// How password guessing is slowed down and how much a login flood may cost. Counted per
+/// instance, in memory; see the README for fleet-wide limits.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginConfig {
+    /// Wrong passwords for one login before it must wait between tries.
+    pub free_attempts_per_login: u32,
+    /// Wrong passwords from one client address (an IPv6 /64) before it must wait between tries.
+    /// Higher than per login: a whole office may share one address.
+    pub free_attempts_per_address: u32,
+    /// The first wait, in milliseconds; each further wrong password doubles it.
+    pub backoff_base_ms: u64,
+    /// The longest wait, in seconds.
+    pub backoff_max_secs: u64,
+    /// Memory password checks may use at once, in MiB. Each argon2 check takes about 19 MiB,
+    /// so this sets how many run at once (at least one, at most one per CPU core).
+    pub password_check_memory_mib: u64,
+    /// How long a login waits for a password-check slot before it is told to try again.
+    pub password_check_queue_ms: u64,
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        Self {
+            free_attempts_per_login: 5,
+            free_attempts_per_address: 20,
+            backoff_base_ms: 1000,
+            backoff_max_secs: 900,
+            password_check_memory_mib: 64,
+            password_check_queue_ms: 2000,
         }
     }
 }
@@ -135,13 +211,24 @@ pub struct SessionConfig {
     /// Base64 of at least 64 random bytes, the same on every instance so any instance can read
     /// any buyer's session and cart (`erpfront new-session-key` makes one).
     pub key: SecretString,
-    /// Hours a login lasts.
+    /// Hours a login lasts at most, however active (the absolute lifetime).
     #[serde(default = "default_session_hours")]
     pub max_age_hours: u32,
+    /// Minutes without a request after which a login ends (the idle timeout).
+    #[serde(default = "default_session_idle_minutes")]
+    pub idle_minutes: u32,
+    /// A Valkey or Redis (`redis://host:6379/0`) through which instances share log-outs;
+    /// without it each instance knows only the log-outs it handled itself.
+    #[serde(default)]
+    pub revocation_store: Option<SecretString>,
 }
 
 fn default_session_hours() -> u32 {
     12
+}
+
+fn default_session_idle_minutes() -> u32 {
+    30
 }
 
 impl SessionConfig {
@@ -386,9 +473,55 @@ impl Config {
         if let ErpConfig::Sap(sap) = &self.erp {
             sap.validate().map_err(ConfigError::Invalid)?;
         }
-        if self.server.request_timeout_secs == 0 {
+        self.validate_server()?;
+        self.validate_login()
+    }
+
+    fn validate_server(&self) -> Result<(), ConfigError> {
+        let server = &self.server;
+        for (name, value) in [
+            ("request_timeout_secs", server.request_timeout_secs),
+            ("header_read_timeout_secs", server.header_read_timeout_secs),
+            ("keep_alive_secs", server.keep_alive_secs),
+            ("body_read_timeout_secs", server.body_read_timeout_secs),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid(format!(
+                    "server.{name} must be above 0"
+                )));
+            }
+        }
+        if server.max_connections < 16 {
             return Err(ConfigError::Invalid(
-                "server.request_timeout_secs must be above 0".into(),
+                "server.max_connections must be at least 16".into(),
+            ));
+        }
+        server.trusted_proxy_nets()?;
+        if self.session.idle_minutes == 0
+            || u64::from(self.session.idle_minutes) > u64::from(self.session.max_age_hours) * 60
+        {
+            return Err(ConfigError::Invalid(
+                "session.idle_minutes must be above 0 and within session.max_age_hours".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_login(&self) -> Result<(), ConfigError> {
+        let login = &self.login;
+        if login.free_attempts_per_login == 0 || login.free_attempts_per_address == 0 {
+            return Err(ConfigError::Invalid(
+                "login.free_attempts_per_login and _per_address must be above 0".into(),
+            ));
+        }
+        if login.backoff_base_ms == 0 || login.backoff_max_secs * 1000 < login.backoff_base_ms {
+            return Err(ConfigError::Invalid(
+                "login.backoff_base_ms must be above 0 and within login.backoff_max_secs".into(),
+            ));
+        }
+        if login.password_check_memory_mib < 20 {
+            return Err(ConfigError::Invalid(
+                "login.password_check_memory_mib must be at least 20 (one argon2 check)".into(),
             ));
         }
         Ok(())
@@ -401,6 +534,7 @@ struct Defaults {
     server: ServerConfig,
     cache: CacheConfig,
     resilience: ResilienceConfig,
+    login: LoginConfig,
 }
 
 /// For adapter config tests: a whole configuration file around an `[erp]` section, loaded the

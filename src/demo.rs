@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use crate::config::{
-    CacheConfig, Config, ErpConfig, ResilienceConfig, ServerConfig, SessionConfig, StatusConfig,
-    SupportConfig, UsersConfig,
+    CacheConfig, Config, ErpConfig, LoginConfig, ResilienceConfig, ServerConfig, SessionConfig,
+    StatusConfig, SupportConfig, UsersConfig,
 };
 use crate::users::{Users, UsersError};
 
@@ -57,6 +57,8 @@ pub fn config(listen: SocketAddr) -> Config {
         session: SessionConfig {
             key: SecretString::from(DEMO_SESSION_KEY),
             max_age_hours: 12,
+            idle_minutes: 30,
+            revocation_store: None,
         },
         support: SupportConfig {
             company: "Demo Industrial Supply".into(),
@@ -72,6 +74,7 @@ pub fn config(listen: SocketAddr) -> Config {
         status: StatusConfig {
             operator_token_sha256: vec![hex::encode(crate::users::token_hash(DEMO_OPERATOR_TOKEN))],
         },
+        login: LoginConfig::default(),
         conformance: None,
     }
 }

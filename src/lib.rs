@@ -7,6 +7,7 @@
 //!   good answer (labelled) while the ERP cannot be reached.
 //! - [`resilience`]: timeouts, a concurrency limit, read retries and a circuit breaker per ERP.
 //! - [`ordering`]: exactly-once order placement with idempotency keys kept in the ERP.
+//! - [`server`]: accepting connections: timeouts for slow clients, a cap on open connections.
 //! - [`web`]: the HTTP face, split by audience (storefront, JSON API, health).
 //! - [`users`]: website access, the only local data.
 //! - [`conformance`]: the rules every adapter must pass, run by tests and `erpfront check-adapter`.
@@ -22,6 +23,7 @@ pub mod domain;
 pub mod erp;
 pub mod ordering;
 pub mod resilience;
+pub mod server;
 pub mod sim;
 pub mod telemetry;
 pub mod users;

@@ -360,18 +360,21 @@ impl Erp for CachedErp {
     }
 
     async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
-        self.popular.record(skus);
         let inner = self.inner.clone();
         let for_customer = customer.clone();
-        self.read_batch(
-            skus,
-            Kind::Price,
-            &self.price_misses,
-            customer.clone(),
-            |customer, sku| CacheKey::Price(customer.clone(), sku.clone()),
-            move |missing| Box::pin(async move { inner.prices(&for_customer, &missing).await }),
-        )
-        .await
+        let prices = self
+            .read_batch(
+                skus,
+                Kind::Price,
+                &self.price_misses,
+                customer.clone(),
+                |customer, sku| CacheKey::Price(customer.clone(), sku.clone()),
+                move |missing| Box::pin(async move { inner.prices(&for_customer, &missing).await }),
+            )
+            .await?;
+        // Only SKUs the ERP priced count as asked for: made-up ones must not crowd the ranking.
+        self.popular.record(prices.iter().map(|p| &p.sku));
+        Ok(prices)
     }
 
     async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
@@ -555,5 +558,25 @@ mod tests {
             .await
             .unwrap();
         assert!(unknown.is_empty());
+    }
+
+    #[tokio::test]
+    async fn only_skus_the_erp_prices_count_as_popular() {
+        let cache = cached(8 * 1024 * 1024);
+        let northwind = CustomerId::parse("C-1000").unwrap();
+        let known = Sku::parse("FAS-1001").unwrap();
+        let made_up: Vec<Sku> = (0..50)
+            .map(|n| Sku::parse(format!("JUNK-{n}")).unwrap())
+            .collect();
+        for _ in 0..3 {
+            cache.prices(&northwind, &made_up).await.unwrap();
+        }
+        cache
+            .prices(&northwind, std::slice::from_ref(&known))
+            .await
+            .unwrap();
+        // The ranking is rebuilt at most once a second.
+        tokio::time::sleep(popular::REBUILD_EVERY).await;
+        assert_eq!(*cache.popular.ranking(), vec![known]);
     }
 }

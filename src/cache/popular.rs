@@ -17,7 +17,7 @@ use crate::domain::Sku;
 /// At most this many distinct SKUs are counted; further ones wait until old counts fade.
 pub(super) const MAX_COUNTED: usize = 50_000;
 /// The ranking is rebuilt at most this often.
-const REBUILD_EVERY: Duration = Duration::from_secs(1);
+pub(super) const REBUILD_EVERY: Duration = Duration::from_secs(1);
 /// Counts halve this often, so the ranking follows what buyers look at now.
 const FADE_EVERY: Duration = Duration::from_secs(60);
 
@@ -57,8 +57,8 @@ impl Popular {
         }
     }
 
-    /// A buyer asked about these SKUs.
-    pub(super) fn record(&self, skus: &[Sku]) {
+    /// A buyer asked about these SKUs, and the ERP knows them.
+    pub(super) fn record<'a>(&self, skus: impl IntoIterator<Item = &'a Sku>) {
         let mut counts = lock(&self.counts);
         for sku in skus {
             if let Some(count) = counts.by_sku.get_mut(sku) {

@@ -11,6 +11,7 @@ mod money;
 mod order;
 mod product;
 mod search;
+pub mod text;
 
 pub use customer::{Address, Customer};
 pub use ids::{AddressId, CustomerId, IdError, IdempotencyKey, InvoiceNumber, OrderNumber, Sku};

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Address, AddressId, CustomerId, IdempotencyKey, Money, OrderNumber, Sku};
+use super::{Address, AddressId, CustomerId, IdempotencyKey, Money, OrderNumber, Sku, text};
 
 /// A quantity to order: a whole number of sales units, at least 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -297,12 +297,24 @@ impl NewOrder {
         if self.po_number.chars().count() > Self::MAX_PO_LEN
             || self.po_number.chars().any(char::is_control)
         {
-            return fail("The PO number may have at most 35 characters and no line breaks.");
+            return fail(
+                "The PO number may have at most 35 characters and no line breaks or control characters.",
+            );
+        }
+        if text::has_invisible_formatting(&self.po_number) {
+            return fail(
+                "The PO number contains invisible characters (such as text-direction marks or zero-width spaces). Please type it again.",
+            );
         }
         self.note = self
             .note
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
+        if self.note.as_deref().is_some_and(text::has_control_chars) {
+            return fail(
+                "The note contains control characters that cannot be sent. Please remove them (line breaks are fine).",
+            );
+        }
         if self
             .note
             .as_ref()

@@ -61,8 +61,13 @@ impl CatalogQuery {
     /// A query with the text trimmed, empty parts dropped and paging clamped to sane bounds.
     pub fn new(text: Option<&str>, category: Option<&str>, page: u32, per_page: u32) -> Self {
         let clean = |s: Option<&str>| {
-            s.map(|s| s.trim().chars().take(100).collect::<String>())
-                .filter(|s| !s.is_empty())
+            s.map(|s| {
+                super::text::without_control_chars(s.trim())
+                    .chars()
+                    .take(100)
+                    .collect::<String>()
+            })
+            .filter(|s| !s.is_empty())
         };
         Self {
             text: clean(text),

@@ -39,6 +39,24 @@ pub enum AppError {
     /// Too many requests for the ERP right now; nothing was sent.
     #[error("too busy")]
     Busy,
+    /// The request body is larger than any this site accepts.
+    #[error("the request is too large")]
+    PayloadTooLarge,
+    /// The client took too long to send the request body.
+    #[error("the request was not sent in time")]
+    RequestTimeout,
+    /// The body is not in a format (or character set) this address reads.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// This address exists, but not for this HTTP method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// Too many failed logins: wait this many seconds before the next try.
+    #[error("too many attempts")]
+    TooManyAttempts {
+        /// Seconds until the next try is accepted.
+        retry_after_secs: u64,
+    },
     /// A bug or an ERP answer we could not understand; the detail is for the log only.
     #[error("internal error")]
     Internal(String),
@@ -55,6 +73,11 @@ impl AppError {
             Self::Rejected(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::ErpUnavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::ErpTimeout => StatusCode::GATEWAY_TIMEOUT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -71,6 +94,11 @@ impl AppError {
             Self::ErpUnavailable => "erp_unavailable",
             Self::ErpTimeout => "erp_timeout",
             Self::Busy => "busy",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::RequestTimeout => "request_timeout",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
             Self::Internal(_) => "internal",
         }
     }
@@ -87,6 +115,11 @@ impl AppError {
             Self::ErpUnavailable => "Our order system is not reachable right now",
             Self::ErpTimeout => "Our order system is taking too long to answer",
             Self::Busy => "We are very busy right now",
+            Self::PayloadTooLarge => "This request is too large",
+            Self::RequestTimeout => "The request took too long to arrive",
+            Self::MethodNotAllowed => "This page cannot be used that way",
+            Self::UnsupportedMediaType => "This kind of content is not accepted here",
+            Self::TooManyAttempts { .. } => "Too many attempts",
             Self::Internal(_) => "Something went wrong on our side",
         }
     }
@@ -109,11 +142,39 @@ impl AppError {
             Self::ErpTimeout | Self::Busy => {
                 "Please try again in a moment, or call us and we will help you right away.".into()
             }
+            Self::PayloadTooLarge => {
+                "The form or upload is larger than we accept. Please send less at once.".into()
+            }
+            Self::RequestTimeout => {
+                "Your request did not arrive completely in time. Please try again.".into()
+            }
+            Self::MethodNotAllowed => {
+                "This address does not accept this kind of request.".into()
+            }
+            Self::UnsupportedMediaType => {
+                "Send the body as JSON (Content-Type: application/json), in UTF-8.".into()
+            }
+            Self::TooManyAttempts { retry_after_secs } => format!(
+                "For your security, logging in is paused after several wrong passwords. Please try again in {retry_after_secs} seconds."
+            ),
             Self::Internal(_) => {
                 "Please try again. If it happens again, call us and we will help you right away."
                     .into()
             }
         }
+    }
+
+    /// Why a request body could not be read: too large, or broken off (a body sent too slowly
+    /// is turned into 408 by the layer that timed it).
+    pub fn unreadable_body(error: &(dyn std::error::Error + 'static)) -> Self {
+        let mut cause = Some(error);
+        while let Some(error) = cause {
+            if error.is::<http_body_util::LengthLimitError>() {
+                return Self::PayloadTooLarge;
+            }
+            cause = error.source();
+        }
+        Self::BadRequest("The request could not be read completely.".into())
     }
 
     /// Logs server-side failures once, with their detail.
@@ -155,12 +216,16 @@ impl From<ErpError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut response = self.status().into_response();
-        if response.status() == StatusCode::SERVICE_UNAVAILABLE {
-            // Tells load balancers, scripts and crawlers when asking again makes sense.
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("10"),
-            );
+        // Tells load balancers, scripts and crawlers when asking again makes sense.
+        let retry_after = match &self {
+            Self::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            _ if response.status() == StatusCode::SERVICE_UNAVAILABLE => Some(10),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response.extensions_mut().insert(Arc::new(self));
         response

@@ -106,7 +106,7 @@ async fn verify_csrf(request: Request) -> Result<Request, AppError> {
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
-        .map_err(|_| AppError::BadRequest("The request is too large.".into()))?;
+        .map_err(|e| AppError::unreadable_body(&e))?;
     let token = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
         .ok()
         .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v));

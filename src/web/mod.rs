@@ -5,13 +5,17 @@
 mod api;
 mod assets;
 pub(crate) mod audit;
+mod body_deadline;
+mod client;
 mod cookies;
 mod deadline;
 mod error;
 mod forms;
 mod health;
 mod layout;
+pub mod login_guard;
 mod render;
+mod revocations;
 mod service_desk;
 mod session;
 mod stale_header;
@@ -41,11 +45,15 @@ use crate::ordering::Ordering;
 use crate::resilience::health::ErpHealth;
 use crate::users::Users;
 
+use body_deadline::BodyDeadlineLayer;
+pub use client::{ClientAddr, PeerAddr, TrustedProxies};
 pub use cookies::OpenedCookies;
 use deadline::DeadlineLayer;
 pub use error::AppError;
 use forms::FormGuardLayer;
 use render::RenderErrorsLayer;
+pub use revocations::Revocations;
+pub use session::RENEW_EVERY_SECS;
 use session::SessionLayer;
 use stale_header::StaleHeaderLayer;
 
@@ -89,6 +97,12 @@ pub struct Shared {
     pub sessions: OpenedCookies<session::Session>,
     /// Site-wide settings.
     pub site: Arc<Site>,
+    /// Throttles password guessing and bounds password checks.
+    pub logins: login_guard::LoginGuard,
+    /// Sessions ended before their time.
+    pub revocations: revocations::Revocations,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Site-wide settings the pages need.
@@ -98,12 +112,16 @@ pub struct Site {
     pub support: Arc<SupportConfig>,
     /// Whether cookies are marked `Secure`.
     pub secure_cookies: bool,
-    /// How long a login lasts.
+    /// How long a login lasts at most.
     pub session_max_age: Duration,
+    /// How long a login lasts without a request.
+    pub session_idle_timeout: Duration,
     /// Longest a request may take.
     pub request_timeout: Duration,
     /// SHA-256 of the tokens that unlock the operators' part of `/status.json`.
     pub status_tokens: Vec<[u8; 32]>,
+    /// Longest a client may take to send a request body.
+    pub body_read_timeout: Duration,
 }
 
 impl FromRef<AppState> for Key {
@@ -112,7 +130,8 @@ impl FromRef<AppState> for Key {
     }
 }
 
-/// Largest request body accepted: a cart of 200 lines as a form fits many times over.
+/// Largest request body accepted: a cart of 200 lines as a form fits many times over. Larger
+/// bodies are answered 413.
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Every request's service, as `axum::serve` runs it.
@@ -121,6 +140,8 @@ pub type App = BoxCloneSyncService<Request, Response, Infallible>;
 /// The whole application: every area, the shared layers, and the 404 page.
 pub fn app(state: AppState) -> App {
     let timeout = state.site.request_timeout;
+    let body_timeout = state.site.body_read_timeout;
+    let hsts = state.site.secure_cookies;
     let routes = Router::new()
         .merge(storefront::router(state.clone()))
         .nest("/service-desk", service_desk::router(state.clone()))
@@ -134,14 +155,16 @@ pub fn app(state: AppState) -> App {
     // so a request passes each layer once and no layer clones the services inside it. Tracing
     // sees everything, errors (from handlers, axum or the timeout) become polite pages or JSON
     // bodies before the security headers are added, the timeout bounds every request including
-    // body reads, and each request knows whether any answer shown is older than its freshness.
+    // body reads, a body sent too slowly is a 408 (not the 504 of the overall deadline), and
+    // each request knows whether any answer shown is older than its freshness.
     let layered = ServiceBuilder::new()
         .map_response(IntoResponse::into_response)
         .layer(TraceLayer::new_for_http())
-        .map_response(with_security_headers)
+        .map_response(move |response| with_security_headers(response, hsts))
         .layer(RenderErrorsLayer::new(state))
         .layer(DeadlineLayer::new(timeout))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(BodyDeadlineLayer::new(body_timeout))
         .layer(StaleHeaderLayer)
         .service(routes);
     BoxCloneSyncService::new(layered)
@@ -182,8 +205,9 @@ fn html_area(router: Router<AppState>, state: AppState, forms: FormGuardLayer) -
 }
 
 /// What every answer tells the browser: no sniffing, no framing, no referrer to other sites,
-/// and only our own scripts, styles and form targets.
-fn with_security_headers(mut response: Response) -> Response {
+/// only our own scripts, styles and form targets, and (when the site is reached over HTTPS, as
+/// `secure_cookies` says) never to come back over plain HTTP.
+fn with_security_headers(mut response: Response, hsts: bool) -> Response {
     const HEADERS: [(HeaderName, HeaderValue); 4] = [
         (
             header::X_CONTENT_TYPE_OPTIONS,
@@ -204,6 +228,11 @@ fn with_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in HEADERS {
         headers.entry(name).or_insert(value);
+    }
+    if hsts {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
     }
     response
 }

@@ -175,9 +175,12 @@ fn is_rendered(headers: &axum::http::HeaderMap) -> bool {
 /// An error response made by axum or a layer rather than a handler.
 async fn error_for_status(status: StatusCode, body: Body, is_api: bool) -> AppError {
     match status {
-        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => AppError::NotFound,
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::BadRequest("The request is too large.".into()),
-        StatusCode::REQUEST_TIMEOUT | StatusCode::GATEWAY_TIMEOUT => AppError::ErpTimeout,
+        StatusCode::NOT_FOUND => AppError::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::REQUEST_TIMEOUT => AppError::RequestTimeout,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+        StatusCode::GATEWAY_TIMEOUT => AppError::ErpTimeout,
         StatusCode::UNAUTHORIZED => AppError::Unauthorized,
         s if s.is_client_error() => {
             // Rejection texts (a JSON syntax error, a missing field) help an integrator fix

@@ -1,6 +1,11 @@
 //! Sessions in encrypted cookies, never in server memory: any instance can serve any request
 //! and a restart logs nobody out. Every visitor gets a session, anonymous until login, so that
 //! every form (the login form included) carries a CSRF token bound to it.
+//!
+//! A session ends after `session.idle_minutes` without a request (the cookie records when it
+//! was last renewed, and is renewed at most once a minute so that cached pages stay cheap), after
+//! `session.max_age_hours` however active, and at once when it is revoked (log-out, the end of
+//! acting for a customer): see [`super::revocations`].
 
 use std::convert::Infallible;
 use std::pin::Pin;
@@ -32,16 +37,39 @@ pub struct Session {
     pub acting_for: Option<CustomerId>,
     /// When the session began (Unix seconds).
     pub issued_at: i64,
+    /// A random id, by which the session can be revoked.
+    #[serde(default)]
+    pub id: String,
+    /// When the cookie was last renewed (Unix seconds): the idle timeout counts from here.
+    #[serde(default)]
+    pub renewed_at: i64,
 }
+
+/// A session's cookie is renewed (and its idle time restarted) at most this often, in seconds.
+pub const RENEW_EVERY_SECS: i64 = 60;
 
 impl Session {
     /// A new session for nobody in particular.
     pub fn anonymous() -> Self {
+        let now = Utc::now().timestamp();
         Self {
             login: None,
             csrf: new_token(),
             acting_for: None,
-            issued_at: Utc::now().timestamp(),
+            issued_at: now,
+            id: new_token(),
+            renewed_at: now,
+        }
+    }
+
+    /// The same login (and CSRF token) under a new id, so that copies of the old cookie can
+    /// be revoked: for a rep starting or stopping to act for a customer.
+    pub fn reissued(&self, acting_for: Option<CustomerId>) -> Self {
+        Self {
+            acting_for,
+            id: new_token(),
+            renewed_at: Utc::now().timestamp(),
+            ..self.clone()
         }
     }
 
@@ -53,9 +81,24 @@ impl Session {
         }
     }
 
-    fn is_expired(&self, site: &Site) -> bool {
-        let age = Utc::now().timestamp() - self.issued_at;
-        age < -60 || age > site.session_max_age.as_secs() as i64
+    fn is_expired(&self, site: &Site, now: i64) -> bool {
+        let age = now - self.issued_at;
+        let idle = now - self.renewed_at;
+        age < -60
+            || idle < -60
+            || age > secs(site.session_max_age)
+            || idle > secs(site.session_idle_timeout)
+    }
+
+    /// Whether the cookie is old enough to be renewed on this request.
+    fn wants_renewal(&self, now: i64) -> bool {
+        now - self.renewed_at >= RENEW_EVERY_SECS
+    }
+
+    /// How long the browser should keep the cookie: until idle, within the absolute lifetime.
+    fn cookie_max_age(&self, site: &Site, now: i64) -> u64 {
+        let left = self.issued_at + secs(site.session_max_age) - now;
+        u64::try_from(left.min(secs(site.session_idle_timeout))).unwrap_or(0)
     }
 
     /// Whether `token` is this session's CSRF token (compared in constant time).
@@ -63,6 +106,10 @@ impl Session {
         let (a, b) = (self.csrf.as_bytes(), token.as_bytes());
         a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
     }
+}
+
+fn secs(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_secs()).unwrap_or(i64::MAX)
 }
 
 fn new_token() -> String {
@@ -117,6 +164,7 @@ where
 
     fn call(&mut self, mut request: Request) -> Self::Future {
         let state = &self.state;
+        let now = Utc::now().timestamp();
         let current = state
             .sessions
             .open(
@@ -125,8 +173,21 @@ where
                 SESSION_COOKIE,
                 |text| serde_json::from_str::<Session>(text).ok(),
             )
-            .filter(|s| !s.is_expired(&state.site));
+            .filter(|s| !s.is_expired(&state.site, now) && !state.revocations.is_revoked(&s.id));
         let unsaved = match current {
+            Some(session) if session.wants_renewal(now) => {
+                if state.revocations.is_shared() {
+                    // Off the request's path: a revocation found refuses the next request.
+                    let (state, id) = (state.clone(), session.id.clone());
+                    tokio::spawn(async move { state.revocations.learn(&id).await });
+                }
+                let renewed = Session {
+                    renewed_at: now,
+                    ..session
+                };
+                request.extensions_mut().insert(renewed.clone());
+                Some(renewed)
+            }
             Some(session) => {
                 request.extensions_mut().insert(session);
                 None
@@ -172,7 +233,8 @@ where
         };
         let site = &this.state.site;
         let value = serde_json::to_string(&session).unwrap_or_default();
-        let cookie = cookie(site, SESSION_COOKIE, value, site.session_max_age.as_secs());
+        let max_age = session.cookie_max_age(site, Utc::now().timestamp());
+        let cookie = cookie(site, SESSION_COOKIE, value, max_age);
         let jar = PrivateCookieJar::new(this.state.cookie_key.clone()).add(cookie);
         Poll::Ready(Ok((jar, response).into_response()))
     }

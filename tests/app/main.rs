@@ -4,6 +4,7 @@
 //! (`tests/tryton/provision.sh`), and against a fake one for the failures.
 
 mod api;
+mod api_fuzz;
 mod bench_smoke;
 mod caching;
 mod cart_edits;
@@ -13,6 +14,7 @@ mod conformance;
 mod degraded;
 mod erp_health;
 mod erp_sim;
+mod hostile;
 mod http_adapter;
 mod http_faults;
 mod http_protocol;

@@ -23,8 +23,7 @@ impl FromRequestParts<AppState> for ApiBuyer {
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(bearer_token);
         let user = token.and_then(|t| state.users.by_api_token(t));
         match user {
             Some(user) if user.role == Role::Buyer => match &user.customer {
@@ -38,6 +37,28 @@ impl FromRequestParts<AppState> for ApiBuyer {
     }
 }
 
+/// The token of a `Bearer` credential; the scheme name is case-insensitive (RFC 9110 §11.1).
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
 fn unauthorized() -> Response {
     ([(WWW_AUTHENTICATE, "Bearer")], AppError::Unauthorized).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_scheme_is_case_insensitive() {
+        for value in ["Bearer t-1", "bearer t-1", "BEARER  t-1 "] {
+            assert_eq!(bearer_token(value), Some("t-1"), "{value}");
+        }
+        for value in ["Basic t-1", "Bearer", "Bearer ", "Bearert-1"] {
+            assert_eq!(bearer_token(value), None, "{value}");
+        }
+    }
 }

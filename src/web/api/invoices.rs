@@ -29,8 +29,8 @@ pub async fn list_invoices(
 
 /// One of the caller's invoices.
 #[utoipa::path(get, path = "/api/v1/invoices/{number}", tag = "invoices", security(("bearer" = [])),
-    params(("number" = String, Path, description = "The ERP's invoice number")),
-    responses((status = 200, body = InvoiceResponse), (status = 404, body = super::types::ErrorResponse)))]
+    params(("number" = String, Path, description = "The ERP's invoice number", pattern = r"^[A-Za-z0-9_.:#/-]{1,40}$")),
+    responses((status = 200, body = InvoiceResponse), (status = 404, description = "No such invoice of the caller's", body = super::types::ErrorResponse)))]
 pub async fn get_invoice(
     State(state): State<AppState>,
     caller: ApiBuyer,
@@ -47,8 +47,8 @@ pub async fn get_invoice(
 
 /// The invoice document (PDF).
 #[utoipa::path(get, path = "/api/v1/invoices/{number}/pdf", tag = "invoices", security(("bearer" = [])),
-    params(("number" = String, Path, description = "The ERP's invoice number")),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = super::types::ErrorResponse)))]
+    params(("number" = String, Path, description = "The ERP's invoice number", pattern = r"^[A-Za-z0-9_.:#/-]{1,40}$")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, description = "No such invoice of the caller's", body = super::types::ErrorResponse)))]
 pub async fn get_invoice_pdf(
     State(state): State<AppState>,
     caller: ApiBuyer,

@@ -10,7 +10,9 @@ mod products;
 mod types;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::AppState;
 
@@ -32,4 +34,9 @@ pub(super) fn router() -> Router<AppState> {
             get(invoices::get_invoice_pdf),
         )
         .route("/api/v1/openapi.json", get(openapi::serve))
+        // Every answer but the document is one customer's: no shared cache may keep it.
+        .route_layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        ))
 }

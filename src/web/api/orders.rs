@@ -34,8 +34,8 @@ pub async fn list_orders(
 
 /// One of the caller's orders, with lines and deliveries.
 #[utoipa::path(get, path = "/api/v1/orders/{number}", tag = "orders", security(("bearer" = [])),
-    params(("number" = String, Path, description = "The ERP's order number")),
-    responses((status = 200, body = OrderResponse), (status = 404, body = super::types::ErrorResponse)))]
+    params(("number" = String, Path, description = "The ERP's order number", pattern = r"^[A-Za-z0-9_.:#/-]{1,40}$")),
+    responses((status = 200, body = OrderResponse), (status = 404, description = "No such order of the caller's", body = super::types::ErrorResponse)))]
 pub async fn get_order(
     State(state): State<AppState>,
     caller: ApiBuyer,
@@ -49,13 +49,18 @@ pub async fn get_order(
 
 /// Place an order, exactly once per `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
-    params(("Idempotency-Key" = String, Header, description = "A unique key per order, e.g. a UUID; at most 64 of A-Z a-z 0-9 - _")),
-    request_body = CreateOrderRequest,
+    params(("Idempotency-Key" = String, Header, description = "A unique key per order, e.g. a UUID: 1 to 64 of A-Z a-z 0-9 - _ (optionally in double quotes)",
+        pattern = r"^[A-Za-z0-9_-]{1,64}$", min_length = 1, max_length = 64)),
+    request_body(content = CreateOrderRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "Created", body = OrderResponse),
+        (status = 201, description = "Created", body = OrderResponse,
+            headers(("Location" = String, description = "The new order's address"))),
         (status = 200, description = "Already created with this key", body = OrderResponse),
-        (status = 400, description = "Missing key or malformed body", body = super::types::ErrorResponse),
-        (status = 422, description = "Key reused for another order, invalid or rejected order", body = super::types::ErrorResponse),
+        (status = 400, description = "Missing or malformed key, or a body that is not a valid order", body = super::types::ErrorResponse),
+        (status = 408, description = "The body was not sent in time", body = super::types::ErrorResponse),
+        (status = 413, description = "The body is larger than 64 KiB", body = super::types::ErrorResponse),
+        (status = 415, description = "The body is not JSON in UTF-8", body = super::types::ErrorResponse),
+        (status = 422, description = "Key reused for another order, or an order the gateway or the ERP refuses (unknown SKU or ship-to, date in the past, too much of a SKU)", body = super::types::ErrorResponse),
         (status = 503, description = "ERP unavailable; retry with the same key", body = super::types::ErrorResponse),
         (status = 504, description = "Outcome unknown; retry with the same key", body = super::types::ErrorResponse)))]
 pub async fn create_order(
@@ -65,11 +70,14 @@ pub async fn create_order(
     body: Result<Json<CreateOrderRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
     let key = idempotency_key(&headers)?;
-    let Json(body) = body.map_err(|e| {
-        AppError::BadRequest(format!(
+    check_charset(&headers)?;
+    let Json(body) = body.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
+        _ => AppError::BadRequest(format!(
             "The request body is not a valid order: {}",
             e.body_text()
-        ))
+        )),
     })?;
     let order = new_order(&caller, body)?;
     match state.ordering.place(&key, order).await {
@@ -102,15 +110,38 @@ pub async fn create_order(
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<IdempotencyKey, AppError> {
+    let invalid = |why: &str| {
+        AppError::BadRequest(format!("The Idempotency-Key header is not valid: {why}."))
+    };
     let raw = headers
         .get("idempotency-key")
         .ok_or_else(|| AppError::BadRequest("The Idempotency-Key header is required.".into()))?
         .to_str()
-        .unwrap_or("");
+        .map_err(|_| invalid("it may only contain A-Z a-z 0-9 - _"))?;
     // The IETF draft sends the key as a structured-field string, in quotes.
     let raw = raw.trim().trim_matches('"');
-    IdempotencyKey::parse(raw)
-        .map_err(|e| AppError::BadRequest(format!("The Idempotency-Key header is not valid: {e}.")))
+    IdempotencyKey::parse(raw).map_err(|e| invalid(&e.to_string()))
+}
+
+/// JSON is UTF-8 (RFC 8259): a body declared in another character set is refused rather than
+/// misread.
+fn check_charset(headers: &HeaderMap) -> Result<(), AppError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let charset = content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"'))
+    });
+    match charset {
+        Some(charset) if !charset.eq_ignore_ascii_case("utf-8") => {
+            Err(AppError::UnsupportedMediaType)
+        }
+        _ => Ok(()),
+    }
 }
 
 fn new_order(caller: &ApiBuyer, body: CreateOrderRequest) -> Result<NewOrder, AppError> {

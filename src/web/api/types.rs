@@ -149,22 +149,58 @@ impl ProductResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrderLine {
+    /// A SKU of the catalog: 1 to 40 of A-Z a-z 0-9 `-_.:#/`. An unknown SKU is 422.
+    #[schema(pattern = r"^[A-Za-z0-9_.:#/-]{1,40}$", example = "FAS-1001")]
     pub sku: String,
-    /// Whole sales units, 1 to 99999.
+    /// Whole sales units, 1 to 99999 (lines of one SKU are added up, and the sum too).
+    #[schema(minimum = 1, maximum = 99999, example = 2)]
+    #[serde(deserialize_with = "whole_number")]
     pub quantity: i64,
+}
+
+/// A JSON integer, also when written with a zero fraction (`2.0`), as JSON Schema's `integer`
+/// allows; other fractions are refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    if let Some(whole) = number.as_i64() {
+        return Ok(whole);
+    }
+    match number.as_f64() {
+        Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => Ok(f as i64),
+        _ => Err(serde::de::Error::custom(format!(
+            "{number} is not a whole number"
+        ))),
+    }
 }
 
 /// An order to create. The ERP prices it.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"po_number": "PO-4711", "lines": [{"sku": "FAS-1001", "quantity": 2}]}))]
 pub struct CreateOrderRequest {
-    /// The buyer's purchase order number (at most 35 characters).
+    /// The buyer's purchase order number: 1 to 35 characters, without control characters,
+    /// bidirectional controls or zero-width characters.
+    #[schema(
+        pattern = r"^[^\s\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF][^\u0000-\u001F\u007F-\u009F\u00AD\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]{0,34}$",
+        min_length = 1,
+        max_length = 35
+    )]
     pub po_number: String,
-    /// A ship-to address id of the customer; the default ship-to when absent.
+    /// A ship-to address id of the customer; the default ship-to when absent. One the
+    /// customer does not have is 422.
+    #[schema(pattern = r"^[A-Za-z0-9_.:#/-]{1,40}$")]
     pub ship_to: Option<String>,
-    /// Requested delivery date, `YYYY-MM-DD`.
+    /// Requested delivery date, `YYYY-MM-DD`, from today to a year ahead (otherwise 422).
     pub requested_date: Option<NaiveDate>,
+    /// A note for the seller: at most 1000 characters; line breaks and tabs, but no other
+    /// control characters.
+    #[schema(
+        pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]{0,1000}$",
+        max_length = 1000
+    )]
     pub note: Option<String>,
+    /// 1 to 200 lines.
+    #[schema(min_items = 1, max_items = 200)]
     pub lines: Vec<CreateOrderLine>,
 }
 
@@ -407,11 +443,36 @@ pub struct SupportBody {
 /// What went wrong.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// `not_found`, `bad_request`, `unauthorized`, `rejected`, `unprocessable`, `erp_unavailable`, `erp_timeout` or `internal`.
-    pub code: String,
+    /// A stable word for what went wrong.
+    #[schema(example = "not_found")]
+    pub code: ErrorCode,
     /// Safe to show to a person.
     pub message: String,
     pub support: SupportBody,
+}
+
+/// The `code` of an error answer.
+#[derive(Serialize, ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the codes in the document; bodies are written from AppError::code"
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    NotFound,
+    BadRequest,
+    Unauthorized,
+    Rejected,
+    Unprocessable,
+    ErpUnavailable,
+    ErpTimeout,
+    Busy,
+    PayloadTooLarge,
+    RequestTimeout,
+    MethodNotAllowed,
+    UnsupportedMediaType,
+    TooManyAttempts,
+    Internal,
 }
 
 /// Every error answer.

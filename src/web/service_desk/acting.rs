@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::rep::Rep;
 use crate::domain::CustomerId;
 use crate::web::audit;
-use crate::web::session::{Session, SetSession};
+use crate::web::session::SetSession;
 use crate::web::storefront::Cart;
 use crate::web::{AppError, AppState};
 
@@ -29,17 +29,21 @@ pub async fn start_acting(
     rep.check(&customer)?;
     state.erp.customer(&customer).await?;
     audit::record(&rep.user.login, &customer, "start_acting", None);
-    let session = Session {
-        acting_for: Some(customer),
-        ..rep.session.clone()
-    };
+    // A new id: the desk session's cookie is revoked, and stopping later revokes this one.
+    state.revocations.revoke(&rep.session.id).await;
+    let session = rep.session.reissued(Some(customer));
     let mut response = (Cart::clear(jar), Redirect::to("/catalog")).into_response();
     response.extensions_mut().insert(SetSession(session));
     Ok(response)
 }
 
-/// Stops acting and returns the rep to the desk.
-pub async fn stop_acting(rep: Rep, jar: PrivateCookieJar) -> Response {
+/// Stops acting and returns the rep to the desk. Copies of the acting session's cookie are
+/// refused from now on.
+pub async fn stop_acting(
+    State(state): State<AppState>,
+    rep: Rep,
+    jar: PrivateCookieJar,
+) -> Response {
     let target = match &rep.session.acting_for {
         Some(customer) => {
             audit::record(&rep.user.login, customer, "stop_acting", None);
@@ -47,10 +51,8 @@ pub async fn stop_acting(rep: Rep, jar: PrivateCookieJar) -> Response {
         }
         None => "/service-desk".to_string(),
     };
-    let session = Session {
-        acting_for: None,
-        ..rep.session.clone()
-    };
+    state.revocations.revoke(&rep.session.id).await;
+    let session = rep.session.reissued(None);
     let mut response = (Cart::clear(jar), Redirect::to(&target)).into_response();
     response.extensions_mut().insert(SetSession(session));
     response

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use serde::Deserialize;
 
-use super::Cart;
+use super::{Cart, next_page};
+use crate::domain::text::without_control_chars;
 use crate::users::Role;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::session::{Session, SetSession};
-use crate::web::{AppError, AppState};
+use crate::web::{AppError, AppState, ClientAddr, audit};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -50,7 +51,7 @@ pub async fn show_login(
     Extension(session): Extension<Session>,
     Query(params): Query<LoginParams>,
 ) -> impl IntoResponse {
-    let next = safe_next(params.next.as_deref());
+    let next = next_page::local_path(params.next.as_deref());
     HtmlPage(login_page(&state, &session, next, String::new(), None))
 }
 
@@ -61,22 +62,25 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Checks the password (argon2, off the async threads) and starts a session.
+/// Checks the password (throttled, bounded, audited; see `login_guard`) and starts a session.
 pub async fn login(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    ClientAddr(client): ClientAddr,
     jar: PrivateCookieJar,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let next = safe_next(form.next.as_deref());
-    let users = state.users.clone();
-    let (login, password) = (form.login.trim().to_string(), form.password);
-    let checked = login.clone();
-    let user = tokio::task::spawn_blocking(move || users.authenticate(&checked, &password))
-        .await
-        .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
+    let next = next_page::local_path(form.next.as_deref());
+    // No login has control characters; dropping them keeps the audit log one line per event.
+    let login: String = without_control_chars(form.login.trim())
+        .chars()
+        .take(MAX_LOGIN_CHARS)
+        .collect();
+    let user = state
+        .logins
+        .attempt(&state.users, &login, form.password, client)
+        .await?;
     let Some(user) = user else {
-        tracing::info!(target: "erpfront::audit", action = "login_failed", "login refused");
         let page = login_page(
             &state,
             &session,
@@ -86,7 +90,6 @@ pub async fn login(
         );
         return Ok((StatusCode::UNAUTHORIZED, HtmlPage(page)).into_response());
     };
-    tracing::info!(target: "erpfront::audit", action = "login", user = %user.login, "user logged in");
     let target = match user.role {
         Role::Buyer => next,
         Role::Service => "/service-desk".to_string(),
@@ -98,35 +101,25 @@ pub async fn login(
     Ok(response)
 }
 
-/// Ends the session and forgets the cart in this browser.
-pub async fn logout(jar: PrivateCookieJar) -> Response {
+/// Longer logins are cut before they are checked or logged.
+const MAX_LOGIN_CHARS: usize = 254;
+
+/// Ends the session: revoked, so that a copy of the cookie is refused too, and the cart
+/// forgotten in this browser.
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    ClientAddr(client): ClientAddr,
+    jar: PrivateCookieJar,
+) -> Response {
+    if let Some(login) = &session.login {
+        state.revocations.revoke(&session.id).await;
+        let client = client.map(|a| a.to_string()).unwrap_or_default();
+        audit::login(login, &client, "logout");
+    }
     let mut response = (Cart::clear(jar), Redirect::to("/login")).into_response();
     response
         .extensions_mut()
         .insert(SetSession(Session::anonymous()));
     response
-}
-
-/// Only local paths are followed after login, so a crafted link cannot send a buyer elsewhere.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path.to_string()
-        }
-        _ => "/catalog".to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed() {
-        assert_eq!(safe_next(Some("/orders")), "/orders");
-        assert_eq!(safe_next(Some("//evil.example")), "/catalog");
-        assert_eq!(safe_next(Some("https://evil.example")), "/catalog");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/catalog");
-        assert_eq!(safe_next(None), "/catalog");
-    }
 }

@@ -7,6 +7,7 @@ mod catalog;
 mod checkout;
 mod invoices;
 mod login;
+mod next_page;
 mod orders;
 
 use axum::Router;

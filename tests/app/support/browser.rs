@@ -2,6 +2,9 @@
 //! copies the CSRF token from the last page into forms, as a real form would carry it; a
 //! checkout form also carries the digest of what the last checkout page showed.
 
+use std::sync::Arc;
+
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Client, Response, StatusCode};
 use scraper::{Html, Selector};
 
@@ -10,6 +13,7 @@ pub struct Browser {
     client: Client,
     csrf: Option<String>,
     reviewed: Option<String>,
+    jar: Option<Arc<Jar>>,
 }
 
 /// Parses HTML.
@@ -34,8 +38,9 @@ pub fn text_of(page: &Html, selector: &str) -> String {
 
 impl Browser {
     pub fn new(base: &str) -> Self {
+        let jar = Arc::new(Jar::default());
         let client = Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();
@@ -44,7 +49,24 @@ impl Browser {
             client,
             csrf: None,
             reviewed: None,
+            jar: Some(jar),
         }
+    }
+
+    /// The cookies this browser would send, as `name=value` pairs.
+    pub fn cookies(&self) -> Vec<String> {
+        let url = self.base.parse().unwrap();
+        self.jar
+            .as_ref()
+            .and_then(|jar| jar.cookies(&url))
+            .map(|v| {
+                v.to_str()
+                    .unwrap()
+                    .split("; ")
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Another browser sharing nothing with this one but the cookie jar's contents at `base`.
@@ -54,6 +76,7 @@ impl Browser {
             client,
             csrf: None,
             reviewed: None,
+            jar: None,
         }
     }
 
