@@ -19,6 +19,7 @@ mod reference_adapter;
 mod sap;
 mod service_desk;
 mod sessions;
+mod single_flight;
 mod storefront;
 mod support;
 mod tryton_catalog;
