@@ -24,18 +24,19 @@
 //! are in a temporary directory, printed when the test fails.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 use crate::support::SendForJson;
+use crate::support::processes::{
+    Instances, Scratch, erpfront, free_port, haproxy, session_key, wait_ready,
+};
 use crate::support::{GLOBEX_TOKEN, NORTHWIND_TOKEN};
 
 /// How long buyers start new attempts.
@@ -46,103 +47,6 @@ const BUYERS: usize = 20;
 const TRIES: u32 = 8;
 /// The buyer's own patience per request.
 const CLIENT_TIMEOUT: Duration = Duration::from_secs(8);
-
-/// A temporary directory for configurations and logs: printed if the test fails, removed if it
-/// passes.
-struct Scratch {
-    dir: PathBuf,
-}
-
-impl Scratch {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("erpfront-chaos-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    fn log(&self, name: &str) -> Stdio {
-        let file = File::options()
-            .create(true)
-            .append(true)
-            .open(self.path(name))
-            .unwrap();
-        Stdio::from(file)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            eprintln!("chaos: process logs are in {}", self.dir.display());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
-    }
-}
-
-/// A loopback port nobody listens on right now.
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-/// HAProxy on PATH (or where Debian puts it, `/usr/sbin`, which a non-root PATH may lack),
-/// installed from Debian's packages first when it is missing, as the Tryton provisioning does
-/// with LibreOffice, so that `cargo test` works on a fresh machine.
-fn haproxy() -> PathBuf {
-    let find = || {
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        std::env::split_paths(&path)
-            .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")])
-            .map(|dir| dir.join("haproxy"))
-            .find(|candidate| candidate.is_file())
-    };
-    if let Some(found) = find() {
-        return found;
-    }
-    let installed = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(
-            "apt-get -o DPkg::Lock::Timeout=600 update -q && \
-             apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends haproxy",
-        )
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .stdout(std::process::Stdio::null())
-        .status();
-    find().unwrap_or_else(|| {
-        panic!(
-            "haproxy is not installed and could not be installed ({installed:?}): the chaos test \
-             runs erpfront behind it. Install Debian's haproxy package."
-        )
-    })
-}
-
-fn erpfront() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_erpfront"));
-    command
-        .kill_on_drop(true)
-        .stdin(Stdio::null())
-        .env("RUST_LOG", "warn,erpfront=info");
-    command
-}
-
-/// Waits (bounded) until `url` answers 200.
-async fn wait_ready(client: &Client, url: &str, what: &str) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(20) {
-        if let Ok(response) = client.get(url).send().await
-            && response.status() == StatusCode::OK
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{what} did not get ready at {url} within 20 s");
-}
 
 /// One erpfront instance's configuration: short deadlines, a quick breaker, small TTLs.
 fn instance_config(port: u16, sim_port: u16, session_key: &str) -> String {
@@ -220,37 +124,6 @@ backend erpfront
     default-server inter 300ms fall 2 rise 2
 {servers}"#
     )
-}
-
-/// The erpfront instances, restartable on their ports.
-struct Instances {
-    scratch: Arc<Scratch>,
-    ports: Vec<u16>,
-    children: Vec<Option<Child>>,
-}
-
-impl Instances {
-    fn start(&mut self, i: usize) {
-        let config = self.scratch.path(&format!("erpfront{i}.toml"));
-        let log = format!("erpfront{i}.log");
-        let child = erpfront()
-            .arg("serve")
-            .arg("--config")
-            .arg(&config)
-            .stdout(self.scratch.log(&log))
-            .stderr(self.scratch.log(&log))
-            .spawn()
-            .expect("erpfront starts");
-        self.children[i] = Some(child);
-    }
-
-    /// SIGKILL: no graceful shutdown, requests under way are cut off.
-    async fn kill(&mut self, i: usize) {
-        if let Some(mut child) = self.children[i].take() {
-            child.start_kill().unwrap();
-            let _ = child.wait().await;
-        }
-    }
 }
 
 /// What happened to one attempt, as its buyer saw it.
@@ -386,7 +259,7 @@ async fn set_faults(client: &Client, sim: &str, faults: Value) {
 #[expect(clippy::print_stdout, reason = "the counts are the test's report")]
 async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy() {
     let haproxy = haproxy();
-    let scratch = Arc::new(Scratch::new());
+    let scratch = Arc::new(Scratch::new("chaos"));
     println!("chaos: logs in {}", scratch.dir.display());
     let control = Client::builder()
         .timeout(Duration::from_secs(5))
@@ -405,35 +278,13 @@ async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy(
     wait_ready(&control, &format!("{sim}/v1/health"), "erp-sim").await;
 
     // Three instances with one session key.
-    let mut key = Vec::with_capacity(64);
-    for _ in 0..4 {
-        key.extend_from_slice(uuid::Uuid::new_v4().as_bytes());
-    }
-    let session_key = base64::engine::general_purpose::STANDARD.encode(&key);
+    let session_key = session_key();
     let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
-    for (i, port) in ports.iter().enumerate() {
-        std::fs::write(
-            scratch.path(&format!("erpfront{i}.toml")),
-            instance_config(*port, sim_port, &session_key),
-        )
-        .unwrap();
-    }
-    let mut instances = Instances {
-        scratch: scratch.clone(),
-        ports: ports.clone(),
-        children: (0..3).map(|_| None).collect(),
-    };
-    for i in 0..3 {
-        instances.start(i);
-    }
-    for port in &instances.ports {
-        wait_ready(
-            &control,
-            &format!("http://127.0.0.1:{port}/readyz"),
-            "erpfront",
-        )
-        .await;
-    }
+    let configs = ports
+        .iter()
+        .map(|port| (*port, instance_config(*port, sim_port, &session_key)))
+        .collect();
+    let mut instances = Instances::launch(scratch.clone(), configs).await;
 
     // HAProxy in front of them, in the foreground so it dies with the test.
     let shop_port = free_port();

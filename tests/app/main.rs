@@ -15,6 +15,7 @@ mod http_faults;
 mod http_protocol;
 mod isolation;
 mod network_faults;
+mod racing_instances;
 mod reference_adapter;
 mod sap;
 mod service_desk;

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use erpfront::erp::demo::DemoErp;
 use erpfront::domain::{CustomerId, IdempotencyKey, NewOrder, NewOrderLine, Quantity, Sku};
 use erpfront::erp::Erp;
+use erpfront::erp::demo::DemoErp;
 use erpfront::ordering::Ordering;
 
 use crate::support::CountingErp;
@@ -55,11 +55,18 @@ async fn concurrent_submissions_of_one_key_make_one_create_call() {
         .collect();
     let mut numbers = Vec::new();
     for submission in submissions {
-        let placed = submission.await.unwrap().expect("every submission gets the order");
+        let placed = submission
+            .await
+            .unwrap()
+            .expect("every submission gets the order");
         numbers.push(placed.order().number.clone());
     }
     numbers.dedup();
-    assert_eq!(numbers.len(), 1, "every answer names one order: {numbers:?}");
+    assert_eq!(
+        numbers.len(),
+        1,
+        "every answer names one order: {numbers:?}"
+    );
     assert_eq!(
         erp.calls("create_order"),
         1,

@@ -141,6 +141,11 @@ fn token_sha(token: &str) -> String {
 /// Buyers for the seeded parties: login `<code>@buyer.test`, password `test-pass`, API token
 /// `token-<code>`.
 pub fn users() -> Users {
+    Users::parse(&users_toml()).expect("the test users file parses")
+}
+
+/// [`users`] as a users file holds them, for `erpfront serve` processes.
+pub fn users_toml() -> String {
     let hash = erpfront::users::hash_password("test-pass");
     let mut text = String::new();
     for code in [GOLD_CUSTOMER, VOLUME_CUSTOMER, STANDARD_CUSTOMER] {
@@ -151,7 +156,7 @@ pub fn users() -> Users {
             token_sha(&format!("token-{code}"))
         ));
     }
-    Users::parse(&text).expect("the test users file parses")
+    text
 }
 
 /// Calls Tryton directly, not through the adapter, to check what the adapter did.
