@@ -203,3 +203,34 @@ impl TrytonErp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{KeyedSale, the_order};
+
+    fn sales(states: &[(i64, &str)]) -> Vec<KeyedSale> {
+        states
+            .iter()
+            .map(|&(id, state)| KeyedSale {
+                id,
+                state: state.into(),
+            })
+            .collect()
+    }
+
+    fn winner(states: &[(i64, &str)]) -> Option<i64> {
+        the_order(sales(states)).map(|s| s.id)
+    }
+
+    #[test]
+    fn the_order_is_the_first_sale_past_draft_else_the_oldest_draft() {
+        assert_eq!(winner(&[]), None);
+        assert_eq!(winner(&[(7, "draft"), (9, "draft")]), Some(7));
+        // A later sale already quoted wins over an older draft that appeared after it was.
+        assert_eq!(winner(&[(7, "draft"), (9, "quotation")]), Some(9));
+        assert_eq!(
+            winner(&[(7, "draft"), (8, "processing"), (9, "confirmed")]),
+            Some(8)
+        );
+    }
+}
