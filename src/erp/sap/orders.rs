@@ -13,8 +13,10 @@
 //! sees every lower number already. With a number range buffered per application server, two
 //! creates in the same instant on two servers can get numbers out of that order, and both can
 //! keep theirs; switch off number-range buffering for the order type (or accept that window of
-//! one create's duration). A submission that dies between its create and its delete leaves a
-//! second order behind, which the delete would have removed; the log names it.
+//! one create's duration). A submission that dies between its create and its delete, or whose
+//! create's answer is lost while another submission of the key races it, leaves its order behind
+//! as a second one: it never learns its number, so it answers with the lowest and cannot delete
+//! its own. Both need a race and a failure in the same instant.
 
 use chrono::{Days, Utc};
 use reqwest::Method;
