@@ -71,6 +71,11 @@ enum Command {
         /// Require this bearer token on /v1/... (erpfront sends `[erp] token`).
         #[arg(long, env = "ERPFRONT_SIM_TOKEN")]
         token: Option<String>,
+        /// Enter orders without one lock over the key check and the insert, as an ERP without a
+        /// unique index on the key would; racing submissions of one key are settled afterwards
+        /// (the lowest order number stays).
+        #[arg(long)]
+        no_order_lock: bool,
         /// Faults in force from the start (the admin API changes them later).
         #[command(flatten)]
         faults: erpfront::sim::Faults,
@@ -161,14 +166,18 @@ async fn run(command: Command) -> Result<(), String> {
             data,
             admin_token,
             token,
+            no_order_lock,
             faults,
         } => {
             telemetry::init();
-            let demo = match data {
+            let mut demo = match data {
                 Some(dir) => DemoErp::from_dir(&dir),
                 None => DemoErp::embedded(),
             }
             .map_err(|e| e.to_string())?;
+            if no_order_lock {
+                demo = demo.without_order_lock();
+            }
             let control = SimControl::new(SimAccess {
                 admin_token,
                 protocol_token: token,

@@ -66,7 +66,10 @@ impl Ordering {
             return Self::same(&order, existing).map(Placed::Existing);
         }
         // Concurrent submissions of one key on this instance share one create; across
-        // instances the adapter's own lookup-before-create keeps it to one order.
+        // instances the adapter's own race-safe create keeps it to one order. A submission
+        // dropped while its create runs (the buyer left, the deadline answered) gives the slot
+        // up: moka hands the create to the next waiting submission, which the adapter's lookup
+        // of the key keeps from making a second order (tests/app/single_flight.rs).
         let created = self
             .in_flight
             .try_get_with((order.customer.clone(), key.clone()), async {

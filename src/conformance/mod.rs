@@ -6,8 +6,9 @@
 //! documented on [`Erp`]: reading the rules is the quickest way to learn what an adapter owes
 //! the gateway.
 //!
-//! The suite reads whatever data the ERP holds and writes exactly one thing: a test order (PO
-//! number `TEST-…`, note [`TEST_ORDER_NOTE`]) for [`Subject::customer`], never for anyone else.
+//! The suite reads whatever data the ERP holds and writes two test orders (PO numbers `TEST-…`
+//! and `TEST-…-RACE`, note [`TEST_ORDER_NOTE`]) for [`Subject::customer`], never for anyone
+//! else: the one the order rules share, and the one `orders.concurrent_create` races for.
 #![warn(missing_docs)]
 
 pub mod broken_erps;
@@ -17,6 +18,7 @@ mod context;
 mod faults;
 mod invoices;
 mod order_access;
+mod order_race;
 mod orders;
 mod pricing;
 mod report;
@@ -84,6 +86,7 @@ fn rules() -> impl Iterator<Item = &'static Rule> {
         pricing::RULES,
         orders::RULES,
         order_access::RULES,
+        order_race::RULES,
         invoices::RULES,
         faults::RULES,
     ]

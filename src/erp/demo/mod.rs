@@ -14,6 +14,7 @@ mod records;
 mod store;
 #[cfg(test)]
 mod tests;
+mod unserialised;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -40,9 +41,11 @@ use crate::erp::{Erp, ErpError, ErpResult};
 pub struct DemoErp {
     catalog: Catalog,
     /// What orders change, under one lock so that an idempotency check and the order it guards
-    /// cannot interleave with another submission.
+    /// cannot interleave with another submission (unless `order_lock` is off).
     ledger: Mutex<Ledger>,
     latency: Duration,
+    /// Whether that lock spans an order's whole entry; see `unserialised` for the other way.
+    order_lock: bool,
 }
 
 impl DemoErp {
@@ -86,6 +89,7 @@ impl DemoErp {
             catalog,
             ledger: Mutex::new(ledger),
             latency: Duration::ZERO,
+            order_lock: true,
         })
     }
 
@@ -93,6 +97,16 @@ impl DemoErp {
     /// remote ERP would.
     pub fn with_latency(self, latency: Duration) -> Self {
         Self { latency, ..self }
+    }
+
+    /// Enters orders in separate steps (check, insert, second look) rather than under one
+    /// lock, as an ERP without a unique index on the key would; duplicates are settled after
+    /// the insert (see `unserialised`).
+    pub fn without_order_lock(self) -> Self {
+        Self {
+            order_lock: false,
+            ..self
+        }
     }
 
     async fn pause(&self) {
@@ -200,6 +214,9 @@ impl Erp for DemoErp {
 
     async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
         self.pause().await;
+        if !self.order_lock {
+            return self.create_unserialised(key, order).await;
+        }
         self.ledger()
             .create_order(&self.catalog, key, order, Utc::now())
     }

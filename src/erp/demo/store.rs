@@ -140,6 +140,17 @@ impl Ledger {
             .find(|o| &o.customer == customer && o.idempotency_key.as_ref() == Some(key))
     }
 
+    /// Every order of the customer placed with this key, in the order they were entered.
+    pub(super) fn orders_with_key<'a>(
+        &'a self,
+        customer: &'a CustomerId,
+        key: &'a IdempotencyKey,
+    ) -> impl Iterator<Item = &'a Order> {
+        self.orders
+            .iter()
+            .filter(move |o| &o.customer == customer && o.idempotency_key.as_ref() == Some(key))
+    }
+
     /// One of the customer's orders.
     pub(super) fn order(&self, customer: &CustomerId, number: &OrderNumber) -> Option<&Order> {
         self.orders
@@ -167,13 +178,28 @@ impl Ledger {
         new: &NewOrder,
         now: DateTime<Utc>,
     ) -> ErpResult<Order> {
+        if !catalog.customers.contains_key(&new.customer) {
+            return Err(ErpError::NotFound);
+        }
+        if let Some(existing) = self.by_key(&new.customer, key) {
+            return Ok(existing.clone());
+        }
+        self.enter_order(catalog, key, new, now)
+    }
+
+    /// Enters an order whatever other orders carry `key`: half of [`Self::create_order`], for
+    /// the unserialised mode (`super::unserialised`), which settles duplicates afterwards.
+    pub(super) fn enter_order(
+        &mut self,
+        catalog: &Catalog,
+        key: &IdempotencyKey,
+        new: &NewOrder,
+        now: DateTime<Utc>,
+    ) -> ErpResult<Order> {
         let entry = catalog
             .customers
             .get(&new.customer)
             .ok_or(ErpError::NotFound)?;
-        if let Some(existing) = self.by_key(&new.customer, key) {
-            return Ok(existing.clone());
-        }
         if new.lines.is_empty() {
             return Err(ErpError::rejected("The order has no lines."));
         }
@@ -253,5 +279,18 @@ impl Ledger {
         }
         self.orders.push(order.clone());
         Ok(order)
+    }
+
+    /// Takes an order back out, returning its quantities to stock.
+    pub(super) fn withdraw(&mut self, number: &OrderNumber) {
+        let Some(index) = self.orders.iter().position(|o| &o.number == number) else {
+            return;
+        };
+        let order = self.orders.remove(index);
+        for line in &order.lines {
+            if let Some(on_hand) = self.stock.get_mut(&line.sku) {
+                *on_hand = on_hand.saturating_add(line.quantity);
+            }
+        }
     }
 }

@@ -1,6 +1,22 @@
 //! Sales orders in `API_SALES_ORDER_SRV`: created exactly once by deep insert (`POST A_SalesOrder`
 //! with `to_Item`, `to_Partner` and `to_Text`), found again by the idempotency key held in a
 //! header text, listed and read for their customer only.
+//!
+//! SAP has no "create unless this key exists": the key lives in a header text, which nothing in
+//! SAP keeps unique. Submissions of one key racing on several gateway instances can each look,
+//! find nothing, and create. So after creating, the adapter reads every order of the PO number
+//! carrying the key again: the lowest order number is the order. A submission whose own order is
+//! not the lowest deletes it again (`DELETE A_SalesOrder`) and answers with the lowest; looking
+//! an order up by its key also picks the lowest. Every racing submission thus names the same
+//! order, and at most one stays, provided SAP hands out order numbers in the order the creates
+//! commit and a committed order is visible to the next read: then whoever reads after creating
+//! sees every lower number already. With a number range buffered per application server, two
+//! creates in the same instant on two servers can get numbers out of that order, and both can
+//! keep theirs; switch off number-range buffering for the order type (or accept that window of
+//! one create's duration). A submission that dies between its create and its delete, or whose
+//! create's answer is lost while another submission of the key races it, leaves its order behind
+//! as a second one: it never learns its number, so it answers with the lowest and cannot delete
+//! its own. Both need a race and a failure in the same instant.
 
 use chrono::{Days, Utc};
 use reqwest::Method;
@@ -66,7 +82,8 @@ impl SapErp {
                 let number = OrderNumber::parse(created.sales_order)
                     .map_err(|e| ErpError::invalid_data(format!("order number: {e}")))?;
                 tracing::info!(order.number = %number, order.key = %key, "SAP created the order");
-                self.read_order(&order.customer, &number).await
+                let kept = self.keep_lowest(order, key, number).await?;
+                self.read_order(&order.customer, &kept).await
             }
             Err(Failure::Refused { status, body }) => {
                 tracing::warn!(%status, sap.error = %body.describe(), order.key = %key, "SAP refused the order");
@@ -84,6 +101,36 @@ impl SapErp {
                 Err(failure.into_read_error("order"))
             }
         }
+    }
+
+    /// Of the orders carrying `key`, the lowest number stays: `mine` is deleted again when a
+    /// racing submission's order is lower.
+    async fn keep_lowest(
+        &self,
+        order: &NewOrder,
+        key: &IdempotencyKey,
+        mine: OrderNumber,
+    ) -> ErpResult<OrderNumber> {
+        let lowest = self
+            .keyed_numbers(&self.po_and_key_query(order), key)
+            .await?
+            .into_iter()
+            .next();
+        let Some(lowest) = lowest.filter(|lowest| *lowest != mine) else {
+            return Ok(mine);
+        };
+        tracing::warn!(order.key = %key, order.number = %lowest, order.duplicate = %mine,
+            "a concurrent submission of the key created the order first; deleting this one");
+        let path = key_path("A_SalesOrder", mine.as_str());
+        if let Err(failure) = self
+            .client
+            .write(Method::DELETE, ORDER_SRV, &path, &Value::Null, Some("*"))
+            .await
+        {
+            tracing::error!(order.key = %key, order.duplicate = %mine, error = ?failure,
+                "could not delete the second order of a key; remove it in SAP");
+        }
+        Ok(lowest)
     }
 
     fn order_body(&self, key: &IdempotencyKey, order: &NewOrder) -> Value {
@@ -128,46 +175,67 @@ impl SapErp {
         body
     }
 
+    /// The customer's orders with this PO number, for finding the ones that carry a key.
+    fn po_and_key_query(&self, order: &NewOrder) -> Query {
+        let filter = format!(
+            "{} and {}",
+            eq("SoldToParty", order.customer.as_str()),
+            eq("PurchaseOrderByCustomer", &order.po_number)
+        );
+        Query::new()
+            .set("$filter", filter)
+            .set("$select", "SalesOrder,to_Text/LongTextID,to_Text/LongText")
+            .set("$expand", "to_Text")
+            .set("$top", "50")
+    }
+
     /// The order with this PO number for this customer that carries `key`.
     async fn find_by_po_and_key(
         &self,
         order: &NewOrder,
         key: &IdempotencyKey,
     ) -> ErpResult<Option<Order>> {
-        let filter = format!(
-            "{} and {}",
-            eq("SoldToParty", order.customer.as_str()),
-            eq("PurchaseOrderByCustomer", &order.po_number)
-        );
-        let query = Query::new()
-            .set("$filter", filter)
-            .set("$select", "SalesOrder,to_Text/LongTextID,to_Text/LongText")
-            .set("$expand", "to_Text")
-            .set("$top", "50");
+        let query = self.po_and_key_query(order);
         self.first_with_key(&order.customer, &query, key).await
     }
 
-    async fn first_with_key(
+    /// The numbers of the orders `query` finds that carry `key`, lowest first.
+    async fn keyed_numbers(
         &self,
-        customer: &CustomerId,
         query: &Query,
         key: &IdempotencyKey,
-    ) -> ErpResult<Option<Order>> {
+    ) -> ErpResult<Vec<OrderNumber>> {
         let answer = self
             .client
             .get(ORDER_SRV, "A_SalesOrder", &query.encoded())
             .await
             .map_err(|f| f.into_read_error("order lookup"))?;
         let probes: Collection<KeyProbe> = from_d(answer.json, "order lookup")?;
-        let Some(hit) = probes
+        let mut numbers = probes
             .results
             .into_iter()
-            .find(|p| self.holds_key(&p.texts.results, key))
-        else {
+            .filter(|p| self.holds_key(&p.texts.results, key))
+            .map(|p| {
+                OrderNumber::parse(p.sales_order)
+                    .map_err(|e| ErpError::invalid_data(format!("order number: {e}")))
+            })
+            .collect::<ErpResult<Vec<_>>>()?;
+        // SAP's numbers are digits; a shorter one is the lower.
+        numbers.sort_by(|a, b| (a.as_str().len(), a.as_str()).cmp(&(b.as_str().len(), b.as_str())));
+        Ok(numbers)
+    }
+
+    /// The lowest-numbered order `query` finds that carries `key`: the one every racing
+    /// submission of the key keeps.
+    async fn first_with_key(
+        &self,
+        customer: &CustomerId,
+        query: &Query,
+        key: &IdempotencyKey,
+    ) -> ErpResult<Option<Order>> {
+        let Some(number) = self.keyed_numbers(query, key).await?.into_iter().next() else {
             return Ok(None);
         };
-        let number = OrderNumber::parse(hit.sales_order)
-            .map_err(|e| ErpError::invalid_data(format!("order number: {e}")))?;
         self.read_order(customer, &number).await.map(Some)
     }
 

@@ -1,14 +1,33 @@
-//! Placing an order as a Tryton sale, exactly once per idempotency key.
+//! Placing an order as a Tryton sale, exactly once per idempotency key, with gateway instances
+//! racing.
 //!
 //! The sale is filled in as the Tryton client would (see `forms`). The key goes into the sale's
-//! `description` and is looked up, for the party, before anything is created; a second look
-//! after creating catches a concurrent submission on another instance (the older sale stays,
-//! the newer draft is removed). Tryton has no unique constraint to lean on, so two creates
-//! that both finish before either looks again can still leave two sales; the gateway's own
-//! single flight per key makes that a matter of two instances within milliseconds.
+//! `description`. Tryton has no unique constraint to lean on and no call that creates only if
+//! absent, so the sale itself is the claim:
 //!
-//! The sale is then quoted and confirmed: a refused quote removes the draft and rejects the
-//! order; a refused confirm leaves the quotation for the seller to handle.
+//! 1. Look for sales carrying the key. If there are any, the first of them by the rule below is
+//!    the order: finish it (quote and confirm it if it is still a draft) and stop.
+//! 2. Otherwise create a draft carrying the key: a draft has no number and is no order yet.
+//! 3. Read every sale carrying the key again. The order is the first sale that is no longer a
+//!    draft, or, when all are drafts, the oldest draft (the lowest id).
+//! 4. If that is this submission's draft, quote and confirm it. Otherwise delete this draft and
+//!    finish that sale instead: a submission that died after step 2 leaves a draft that the
+//!    next submission of the key finishes.
+//!
+//! Every racing submission therefore quotes and confirms the same sale, and Tryton makes a
+//! repeated quote or confirm of a sale a no-op. This holds as long as a draft with a lower id
+//! is visible to everyone who reads after a draft with a higher id was created, which is true
+//! on SQLite (one writer at a time, ids in commit order). On PostgreSQL ids come from a sequence
+//! taken at insert time, so one window remains: a submission whose create took the lower id but
+//! committed after another submission had already re-read (step 3) and before that one's quote
+//! committed would quote its own draft too. That needs two creates of one key overlapping within
+//! one create call's duration on two instances; the gateway's single flight rules it out within
+//! one instance. A submission that dies between steps 2 and 4 can leave a draft behind that is
+//! never quoted (an older sale always wins over it); drafts are not orders and buyers never see
+//! them.
+//!
+//! A refused quote removes the draft and rejects the order; a refused confirm leaves the
+//! quotation for the seller to handle.
 
 use serde_json::{Value, json};
 
@@ -26,6 +45,13 @@ struct KeyedSale {
     state: String,
 }
 
+/// Which of the sales carrying one key is the order (`keyed` oldest first): the first that is
+/// past draft, else the oldest draft. Every racing submission picks the same one.
+fn the_order(keyed: Vec<KeyedSale>) -> Option<KeyedSale> {
+    let first_past_draft = keyed.iter().position(|s| s.state != "draft").unwrap_or(0);
+    keyed.into_iter().nth(first_past_draft)
+}
+
 impl TrytonErp {
     pub(super) async fn place(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
         let customer = &order.customer;
@@ -34,7 +60,7 @@ impl TrytonErp {
             self.keyed_sales(customer, key),
             self.rpc.company()
         )?;
-        if let Some(sale) = keyed.into_iter().next() {
+        if let Some(sale) = the_order(keyed) {
             return self.finish(customer, sale).await;
         }
         let products = self.orderable(&order.lines).await?;
@@ -80,10 +106,11 @@ impl TrytonErp {
             .and_then(Value::as_i64)
             .ok_or_else(|| ErpError::invalid_data("sale.sale.create: no id"))?;
 
-        // Another instance may have created a sale with this key meanwhile: the older one stays.
+        // Another instance may have created a sale with this key meanwhile: only one stays.
         let keyed = self.keyed_sales(customer, key).await?;
-        if let Some(first) = keyed.into_iter().next().filter(|s| s.id != id) {
-            tracing::warn!(order.key = %key, "a concurrent submission created the order first");
+        if let Some(first) = the_order(keyed).filter(|s| s.id != id) {
+            tracing::warn!(order.key = %key, tryton.sale = first.id, tryton.draft = id,
+                "a concurrent submission of the key holds the order; dropping this draft");
             self.discard(id).await;
             return self.finish(customer, first).await;
         }
@@ -174,5 +201,36 @@ impl TrytonErp {
         {
             tracing::warn!(tryton.sale = id, error = ?error, "could not remove a draft sale");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KeyedSale, the_order};
+
+    fn sales(states: &[(i64, &str)]) -> Vec<KeyedSale> {
+        states
+            .iter()
+            .map(|&(id, state)| KeyedSale {
+                id,
+                state: state.into(),
+            })
+            .collect()
+    }
+
+    fn winner(states: &[(i64, &str)]) -> Option<i64> {
+        the_order(sales(states)).map(|s| s.id)
+    }
+
+    #[test]
+    fn the_order_is_the_first_sale_past_draft_else_the_oldest_draft() {
+        assert_eq!(winner(&[]), None);
+        assert_eq!(winner(&[(7, "draft"), (9, "draft")]), Some(7));
+        // A later sale already quoted wins over an older draft that appeared after it was.
+        assert_eq!(winner(&[(7, "draft"), (9, "quotation")]), Some(9));
+        assert_eq!(
+            winner(&[(7, "draft"), (8, "processing"), (9, "confirmed")]),
+            Some(8)
+        );
     }
 }

@@ -46,6 +46,14 @@ async fn the_http_adapter_passes_every_rule_against_the_sandbox_erp() {
 }
 
 #[tokio::test]
+async fn the_http_adapter_passes_every_rule_against_the_sandbox_erp_without_its_order_lock() {
+    let demo = DemoErp::embedded().unwrap().without_order_lock();
+    let (_, sim) = spawn_sim(Arc::new(demo)).await;
+    let report = check(http_config(sim.url()), "C-1000", "C-2000").await;
+    assert_all_pass(&report);
+}
+
+#[tokio::test]
 async fn the_http_adapter_passes_every_rule_against_the_python_reference_adapter() {
     let python = PythonAdapter::start().await;
     let report = check(http_config(python.url.clone()), "R-100", "H-200").await;

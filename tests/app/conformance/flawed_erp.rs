@@ -1,7 +1,7 @@
 //! The demo ERP with one deliberate contract violation each, to show that the conformance suite
 //! catches it and says what went wrong.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use erpfront::domain::*;
@@ -20,11 +20,17 @@ pub enum Flaw {
     FloatTotals,
     /// `orders()` never answers.
     HangsListingOrders,
+    /// Looks the key up, then creates in a second step with nothing held in between: one
+    /// submission after another makes one order, racing ones make one each.
+    LooksThenInserts,
 }
 
 pub struct FlawedErp {
     inner: DemoErp,
     flaw: Flaw,
+    /// For `LooksThenInserts`: the key each order was submitted with, as the inner ERP holds it
+    /// under a key of its own.
+    submitted_keys: Mutex<Vec<(IdempotencyKey, CustomerId, OrderNumber)>>,
 }
 
 impl FlawedErp {
@@ -32,6 +38,7 @@ impl FlawedErp {
         Arc::new(Self {
             inner: DemoErp::embedded().expect("demo data loads"),
             flaw,
+            submitted_keys: Mutex::default(),
         })
     }
 
@@ -72,6 +79,19 @@ impl Erp for FlawedErp {
         self.inner.customer(customer).await
     }
     async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
+        if let Flaw::LooksThenInserts = self.flaw {
+            if let Some(found) = self.find_order_by_key(&order.customer, key).await? {
+                return Ok(found);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let created = self
+                .inner
+                .create_order(&IdempotencyKey::generate(), order)
+                .await?;
+            let entry = (key.clone(), order.customer.clone(), created.number.clone());
+            self.submitted_keys.lock().unwrap().push(entry);
+            return Ok(created);
+        }
         let key = match self.flaw {
             Flaw::DuplicatesOnRetry => IdempotencyKey::generate(),
             _ => key.clone(),
@@ -86,6 +106,19 @@ impl Erp for FlawedErp {
         customer: &CustomerId,
         key: &IdempotencyKey,
     ) -> ErpResult<Option<Order>> {
+        if let Flaw::LooksThenInserts = self.flaw {
+            let number = self
+                .submitted_keys
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(k, c, _)| k == key && c == customer)
+                .map(|(_, _, number)| number.clone());
+            return match number {
+                Some(number) => self.inner.order(customer, &number).await.map(Some),
+                None => Ok(None),
+            };
+        }
         let found = self.inner.find_order_by_key(customer, key).await?;
         Ok(found.map(|o| self.tamper(o)))
     }

@@ -75,9 +75,15 @@ async fn the_demo_erp_passes_every_rule_and_skips_only_the_fault_rules() {
         }
     };
     let created = tests_of(northwind()).await;
-    assert_eq!(created.len(), 1, "{created:?}");
-    let order = demo.order(&northwind(), &created[0].number).await.unwrap();
-    assert_eq!(order.note.as_deref(), Some(TEST_ORDER_NOTE));
+    assert_eq!(
+        created.len(),
+        2,
+        "the test order and the raced one: {created:?}"
+    );
+    for summary in &created {
+        let order = demo.order(&northwind(), &summary.number).await.unwrap();
+        assert_eq!(order.note.as_deref(), Some(TEST_ORDER_NOTE));
+    }
     assert!(tests_of(globex()).await.is_empty());
     assert!(
         tests_of(CustomerId::parse("C-3000").unwrap())
@@ -105,6 +111,22 @@ async fn an_adapter_that_ignores_the_idempotency_key_fails_with_both_order_numbe
         report.result("catalog.paging").unwrap().outcome,
         Outcome::Pass
     );
+}
+
+#[tokio::test]
+async fn an_adapter_that_looks_up_then_inserts_fails_the_race_with_every_order_number() {
+    let report = conformance::run(&subject(FlawedErp::new(Flaw::LooksThenInserts))).await;
+    let reason = failure(&report, "orders.concurrent_create");
+    assert!(
+        reason.starts_with("4 racing creates with one key answered with different orders: [\"SO-"),
+        "{reason}"
+    );
+    assert_eq!(
+        report.result("orders.idempotent_create").unwrap().outcome,
+        Outcome::Pass,
+        "one after the other it makes one order"
+    );
+    assert_eq!(report.failed_count(), 1, "{report}");
 }
 
 #[tokio::test]

@@ -3,6 +3,9 @@
 //! The sandbox's own `reset` fault ends the connection before its handler runs, so the order is
 //! never created; here the answer is read from the ERP, thrown away, and the caller's connection
 //! is reset, as when a firewall or a load balancer drops a connection at the wrong moment.
+//!
+//! For ERPs that have no faults of their own (Tryton), it also slows, garbles or cuts every
+//! answer for as long as told: all after the ERP has processed the request.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -27,6 +30,14 @@ struct State {
     blackout_after_loss: Mutex<Duration>,
     blackout_until: Mutex<Option<Instant>>,
     lost_answers: AtomicU64,
+    /// Every answer waits this long (milliseconds) before it is passed on.
+    answer_delay_ms: AtomicU64,
+    /// Every answer's body arrives with its first byte changed.
+    garble: AtomicBool,
+    /// Every answer is thrown away and the caller's connection reset.
+    cut: AtomicBool,
+    /// Answers delayed, garbled or cut so far.
+    faulted_answers: AtomicU64,
 }
 
 impl State {
@@ -55,6 +66,10 @@ impl FaultProxy {
             blackout_after_loss: Mutex::new(Duration::ZERO),
             blackout_until: Mutex::new(None),
             lost_answers: AtomicU64::new(0),
+            answer_delay_ms: AtomicU64::new(0),
+            garble: AtomicBool::new(false),
+            cut: AtomicBool::new(false),
+            faulted_answers: AtomicU64::new(0),
         });
         let shared = state.clone();
         let accept = tokio::spawn(async move {
@@ -80,6 +95,27 @@ impl FaultProxy {
     pub fn lose_next_post_answer(&self, blackout: Duration) {
         *self.state.blackout_after_loss.lock().unwrap() = blackout;
         self.state.lose_next_post.store(true, Ordering::SeqCst);
+    }
+
+    /// Every answer waits `delay` from now on (zero: none).
+    pub fn delay_answers(&self, delay: Duration) {
+        let ms = delay.as_millis() as u64;
+        self.state.answer_delay_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Every answer's body is garbled (or not) from now on.
+    pub fn garble_answers(&self, on: bool) {
+        self.state.garble.store(on, Ordering::SeqCst);
+    }
+
+    /// Every answer is cut off (or not) from now on.
+    pub fn cut_answers(&self, on: bool) {
+        self.state.cut.store(on, Ordering::SeqCst);
+    }
+
+    /// How many answers were delayed, garbled or cut so far.
+    pub fn faulted_answers(&self) -> u64 {
+        self.state.faulted_answers.load(Ordering::SeqCst)
     }
 
     /// How many answers were lost so far.
@@ -137,11 +173,41 @@ async fn pipe(client: &mut TcpStream, upstream: &mut TcpStream, state: &State) -
     };
     let answers = async {
         let mut buf = vec![0u8; 16 * 1024];
+        let mut garble_body = false;
         loop {
             let n = upstream_read.read(&mut buf).await?;
             if n == 0 {
                 client_write.shutdown().await?;
                 return Ok(());
+            }
+            // An answer's head starts a read (see above); its body may follow in a later one.
+            let head = buf[..n].starts_with(b"HTTP/");
+            if head {
+                let delay = state.answer_delay_ms.load(Ordering::SeqCst);
+                if delay > 0 {
+                    state.faulted_answers.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(Duration::from_millis(delay)).await;
+                }
+                if state.cut.load(Ordering::SeqCst) {
+                    state.faulted_answers.fetch_add(1, Ordering::SeqCst);
+                    return Err(io::Error::other("answer cut on purpose"));
+                }
+                garble_body = state.garble.load(Ordering::SeqCst);
+            }
+            if garble_body {
+                let body_at = if head {
+                    buf[..n]
+                        .windows(4)
+                        .position(|w| w == b"\r\n\r\n")
+                        .map(|i| i + 4)
+                } else {
+                    Some(0)
+                };
+                if let Some(at) = body_at.filter(|at| *at < n) {
+                    buf[at] = b'~';
+                    garble_body = false;
+                    state.faulted_answers.fetch_add(1, Ordering::SeqCst);
+                }
             }
             // The ERP answers only after it has processed the request: the order exists now.
             if doomed.load(Ordering::SeqCst) {

@@ -2,7 +2,8 @@
 //! `Browser` is a cookie-keeping client that fills in CSRF tokens like a real form would. For the
 //! HTTP adapter: `adapters` (the sandbox, the Python reference adapter), `raw_server` (scripted
 //! misbehaviour), `fault_proxy` (answers lost on the TCP hop) and `openapi` (answers checked
-//! against the protocol's document).
+//! against the protocol's document). `processes` runs real `erpfront serve` instances (and
+//! HAProxy) for the multi-instance tests.
 
 pub mod adapters;
 pub mod audit_log;
@@ -10,6 +11,7 @@ mod browser;
 mod counting_erp;
 pub mod fault_proxy;
 pub mod openapi;
+pub mod processes;
 pub mod raw_server;
 pub mod s4_sim;
 pub mod tryton;

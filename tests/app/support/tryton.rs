@@ -52,6 +52,16 @@ pub fn conformance_server() -> &'static TrytonServer {
     }
 }
 
+/// A third test Tryton, from its own copy of the seeded data, for the chaos test: its load and
+/// its killed instances' leftovers must not reach the other Tryton tests.
+pub fn chaos_server() -> &'static TrytonServer {
+    static SERVER: OnceLock<Result<TrytonServer, String>> = OnceLock::new();
+    match SERVER.get_or_init(provision) {
+        Ok(server) => server,
+        Err(reason) => panic!("the chaos test Tryton is not available: {reason}"),
+    }
+}
+
 fn provision() -> Result<TrytonServer, String> {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tryton/provision.sh");
     let mut child = Command::new("bash")
@@ -141,6 +151,11 @@ fn token_sha(token: &str) -> String {
 /// Buyers for the seeded parties: login `<code>@buyer.test`, password `test-pass`, API token
 /// `token-<code>`.
 pub fn users() -> Users {
+    Users::parse(&users_toml()).expect("the test users file parses")
+}
+
+/// [`users`] as a users file holds them, for `erpfront serve` processes.
+pub fn users_toml() -> String {
     let hash = erpfront::users::hash_password("test-pass");
     let mut text = String::new();
     for code in [GOLD_CUSTOMER, VOLUME_CUSTOMER, STANDARD_CUSTOMER] {
@@ -151,13 +166,17 @@ pub fn users() -> Users {
             token_sha(&format!("token-{code}"))
         ));
     }
-    Users::parse(&text).expect("the test users file parses")
+    text
 }
 
 /// Calls Tryton directly, not through the adapter, to check what the adapter did.
-pub async fn rpc(method: &str, mut params: Vec<Value>) -> Value {
-    static SESSION: Mutex<Option<String>> = Mutex::new(None);
-    let server = server();
+pub async fn rpc(method: &str, params: Vec<Value>) -> Value {
+    rpc_on(server(), method, params).await
+}
+
+/// [`rpc`] on another of the test Trytons.
+pub async fn rpc_on(server: &TrytonServer, method: &str, mut params: Vec<Value>) -> Value {
+    static SESSIONS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
     let endpoint = format!("{}/{}/rpc/", server.url, server.database);
     let client = reqwest::Client::new();
     let post = |body: Value, auth: Option<String>| {
@@ -170,7 +189,12 @@ pub async fn rpc(method: &str, mut params: Vec<Value>) -> Value {
             reply
         }
     };
-    let cached = SESSION.lock().unwrap().clone();
+    let cached = SESSIONS
+        .lock()
+        .unwrap()
+        .iter()
+        .find(|(url, _)| *url == server.url)
+        .map(|(_, auth)| auth.clone());
     let auth = match cached {
         Some(auth) => auth,
         None => {
@@ -181,7 +205,8 @@ pub async fn rpc(method: &str, mut params: Vec<Value>) -> Value {
             let token = base64::engine::general_purpose::STANDARD
                 .encode(format!("{}:{uid}:{key}", server.user));
             let auth = format!("Session {token}");
-            *SESSION.lock().unwrap() = Some(auth.clone());
+            let entry = (server.url.clone(), auth.clone());
+            SESSIONS.lock().unwrap().push(entry);
             auth
         }
     };

@@ -208,6 +208,9 @@ async fn route(
         ("API_SALES_ORDER_SRV", "A_SalesOrder", false) if key.is_none() => {
             sales::create(state, body).await
         }
+        ("API_SALES_ORDER_SRV", "A_SalesOrder", false) if *method == Method::DELETE => {
+            changes::delete(state, key.unwrap_or(""), headers)
+        }
         ("API_SALES_ORDER_SRV", "A_SalesOrder", false) => {
             changes::change(state, key.unwrap_or(""), headers, body)
         }

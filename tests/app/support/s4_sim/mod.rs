@@ -4,6 +4,9 @@
 //! (`403 x-csrf-token: Required` otherwise), `If-Match` with a current ETag on changes (428
 //! without, 412 when stale), `$filter` only on filterable fields (400 otherwise), prices per
 //! customer with quantity scales, and orders that keep their PO number and header texts.
+//! Like SAP it keeps no key unique and holds nothing across requests: a lookup and the create
+//! after it are separate steps, creates run side by side (see [`S4Sim::set_create_latency`]),
+//! and an order can be deleted again with `If-Match`.
 
 mod atom;
 mod changes;
@@ -109,6 +112,14 @@ impl S4Sim {
         self.state
             .change_before_next_patch
             .store(true, Ordering::SeqCst);
+    }
+
+    /// Saving an order takes this long from now on (checked before, numbered after, with
+    /// nothing held meanwhile), so that creates of racing callers overlap.
+    pub fn set_create_latency(&self, latency: std::time::Duration) {
+        self.state
+            .create_latency_ms
+            .store(latency.as_millis() as u64, Ordering::SeqCst);
     }
 
     /// Product reads are answered in Atom XML from now on.

@@ -152,8 +152,10 @@ pub async fn create(state: &State, body: &Bytes) -> Response {
             vec![],
         );
     };
-    let (order, warning) = {
-        let mut data = state.data.lock().unwrap();
+    // Checked and priced first, then saved after the time a real save takes, with nothing held
+    // in between: creates run side by side as they do in SAP, and the number comes at save.
+    let (items, customer, ship_to) = {
+        let data = state.data.lock().unwrap();
         if body["SalesOrderType"] != "OR" {
             return error(
                 StatusCode::BAD_REQUEST,
@@ -203,6 +205,15 @@ pub async fn create(state: &State, body: &Bytes) -> Response {
                 )],
             );
         }
+        (items, customer, ship_to)
+    };
+    let save_takes = state.create_latency_ms.load(Ordering::SeqCst);
+    if save_takes > 0 {
+        tokio::time::sleep(Duration::from_millis(save_takes)).await;
+    }
+    let po = body["PurchaseOrderByCustomer"].as_str().unwrap_or("");
+    let (order, warning) = {
+        let mut data = state.data.lock().unwrap();
         let duplicate = data
             .orders
             .iter()

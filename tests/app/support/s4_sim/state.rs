@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
 
 use serde_json::Value;
 
@@ -57,6 +57,8 @@ pub struct State {
     pub change_before_next_patch: AtomicBool,
     /// Answer product reads in Atom XML instead of JSON.
     pub atom_products: AtomicBool,
+    /// How long saving an order takes, in milliseconds.
+    pub create_latency_ms: AtomicU64,
 }
 
 impl State {
@@ -86,6 +88,7 @@ impl State {
             lose_next_create_answer: AtomicBool::new(false),
             atom_products: AtomicBool::new(false),
             change_before_next_patch: AtomicBool::new(false),
+            create_latency_ms: AtomicU64::new(0),
         }
     }
 }
