@@ -25,13 +25,15 @@ target="${CARGO_TARGET_DIR:-$REPO/target}"
 [[ "$target" = /* ]] || target="$REPO/$target"
 pins="$(sha256sum "$HERE/requirements.txt" | cut -c1-12)"
 venv="$target/schemathesis/venv-$pins"
-if [[ ! -x "$venv/bin/st" ]]; then
+# A venv cannot be moved (its scripts name their interpreter by path), so it is built in place
+# and marked complete last; an interrupted install is started again from scratch.
+if [[ ! -f "$venv/.complete" ]]; then
     echo "schemathesis: installing into $venv" >&2
-    rm -rf "$venv.partial"
-    "$PYTHON" -m venv "$venv.partial"
-    "$venv.partial/bin/pip" install --quiet --disable-pip-version-check \
+    rm -rf "$venv"
+    "$PYTHON" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
         --requirement "$HERE/requirements.txt" >&2
-    mv "$venv.partial" "$venv"
+    touch "$venv/.complete"
 fi
 
 # Schemathesis keeps a cache of what it found in its working directory: keep it out of the tree.
