@@ -140,7 +140,8 @@ async fn status_json(State(state): State<AppState>, headers: HeaderMap) -> Respo
         });
         body["breaker_since"] = json!(r.breaker_since);
         body["last_failure"] = json!(r.last_failure);
-        body["latency_ms"] = json!(r.latency.map(|l| l.as_secs_f64() * 1000.0));
+        // Whole microseconds, so the figure reads 0.13 rather than 0.12999999999999998.
+        body["latency_ms"] = json!(r.latency.map(|l| l.as_micros() as f64 / 1000.0));
         body["window"] = json!({"seconds": 60, "calls": r.calls, "failures": r.failures});
     }
     (
