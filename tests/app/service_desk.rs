@@ -114,6 +114,17 @@ async fn acting_for_northwind_shows_northwinds_prices_and_places_an_audited_orde
         .trim_start_matches("/orders/")
         .trim_end_matches("?placed=1")
         .to_string();
+    let (_, body) = sam.get(&location).await;
+    let confirmation = text_of(&html(&body), ".notice-success");
+    assert!(
+        confirmation.contains("placed by you") && !confirmation.contains("Thank you"),
+        "the rep is not thanked as the customer: {confirmation}"
+    );
+    let (_, body) = sam.get("/service-desk").await;
+    assert!(
+        text_of(&html(&body), ".acting-banner").contains("C-1000"),
+        "the desk shows that acting goes on"
+    );
 
     // The customer sees who placed it, and so does the ERP.
     let order: Value = app

@@ -34,7 +34,8 @@ impl Rep {
             cart_count: 0,
             csrf: self.session.csrf.clone(),
             support: state.site.support.clone(),
-            acting_for: None,
+            // Acting goes on while the rep looks around the desk: the banner says so there too.
+            acting_for: self.session.acting_for.as_ref().map(ToString::to_string),
             is_rep: true,
             erp_notice: crate::web::layout::erp_notice(state),
         }
