@@ -221,3 +221,38 @@ async fn a_stale_tab_after_the_order_says_nothing_was_ordered() {
     let (_, again, _) = tab_a.post("/checkout", &checkout(&key_a, "PO-ONCE")).await;
     assert_eq!(again, placed);
 }
+
+#[tokio::test]
+async fn the_same_po_number_twice_is_asked_about_before_it_is_ordered() {
+    let app = spawn_app().await;
+    let skus = some_skus(&app, 2).await;
+    let mut anna = buyer_with_cart(&app, &skus[..1]).await;
+    let (_, body) = anna.get("/checkout").await;
+    let key =
+        crate::support::attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
+    let (_, first, _) = anna.post("/checkout", &checkout(&key, "PO-TWICE")).await;
+    let first = first
+        .trim_start_matches("/orders/")
+        .trim_end_matches("?placed=1")
+        .to_string();
+
+    anna.post("/cart/add", &[("sku", &skus[1]), ("quantity", "1")])
+        .await;
+    let (_, body) = anna.get("/checkout").await;
+    let key =
+        crate::support::attr_of(&html(&body), "input[name=idempotency_key]", "value").unwrap();
+    let before = order_count(&app).await;
+    let (status, _, body) = anna.post("/checkout", &checkout(&key, "po-twice")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        text_of(&html(&body), ".notice-error").contains(&first),
+        "names the earlier order: {body}"
+    );
+    assert_eq!(order_count(&app).await, before, "nothing ordered yet");
+
+    let mut form = checkout(&key, "po-twice").to_vec();
+    form.push(("same_po_ok", "1"));
+    let (status, _, _) = anna.post("/checkout", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "placed once confirmed");
+    assert_eq!(order_count(&app).await, before + 1);
+}

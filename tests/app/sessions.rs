@@ -255,6 +255,8 @@ async fn checkout_tells_the_truth_when_the_erp_does_not_answer() {
         ("requested_date", ""),
         ("note", ""),
     ];
+    // The order list (asked for PO numbers used before) is fresh: the failures hit placing.
+    anna.get("/orders").await;
     app.erp.fail_next(3);
     let (status, _, body) = anna.post("/checkout", &form).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);

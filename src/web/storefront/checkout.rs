@@ -37,6 +37,9 @@ pub struct CheckoutForm {
     /// The digest of what the form showed ([`reviewed_digest`]).
     #[serde(default)]
     reviewed: String,
+    /// "1" once the buyer confirmed ordering again under a PO number already used.
+    #[serde(default)]
+    same_po_ok: String,
 }
 
 /// A digest of the lines, quantities and prices a checkout page shows.
@@ -170,6 +173,19 @@ pub async fn submit_order(
         )
         .await;
     }
+    if form.same_po_ok != "1"
+        && let Some(earlier) = earlier_order_with_po(&state, &buyer, &key, &form.po_number).await
+    {
+        let message = format!(
+            "You already have order {} with PO number {}, placed on {}. Nothing was ordered yet: to place this order as well, tick the box and place it again.",
+            earlier.number, earlier.po_number, earlier.placed_on
+        );
+        let form = CheckoutForm {
+            same_po_ok: "ask".into(),
+            ..form
+        };
+        return render(&state, &buyer, form, Some(message), StatusCode::CONFLICT).await;
+    }
     let order = match new_order(&buyer, &form) {
         Ok(order) => order,
         Err(message) => {
@@ -250,6 +266,29 @@ pub async fn submit_order(
             )
                 .into_response())
         }
+    }
+}
+
+/// An order the customer already placed under this PO number, unless it is the one this very
+/// submission made (a retry after a lost answer). Only a warning: if the ERP cannot list the
+/// orders right now, nothing is asked.
+async fn earlier_order_with_po(
+    state: &AppState,
+    buyer: &Buyer,
+    key: &IdempotencyKey,
+    po_number: &str,
+) -> Option<crate::domain::OrderSummary> {
+    let po_number = po_number.trim();
+    if po_number.is_empty() {
+        return None;
+    }
+    let orders = state.erp.orders(&buyer.customer).await.ok()?;
+    let earlier = orders
+        .into_iter()
+        .find(|o| o.po_number.trim().eq_ignore_ascii_case(po_number))?;
+    match state.erp.find_order_by_key(&buyer.customer, key).await {
+        Ok(None) => Some(earlier),
+        _ => None,
     }
 }
 
