@@ -256,3 +256,18 @@ async fn the_same_po_number_twice_is_asked_about_before_it_is_ordered() {
     assert_eq!(status, StatusCode::SEE_OTHER, "placed once confirmed");
     assert_eq!(order_count(&app).await, before + 1);
 }
+
+#[tokio::test]
+async fn emptying_the_cart_is_asked_before_it_is_done() {
+    let app = spawn_app().await;
+    let skus = some_skus(&app, 2).await;
+    let mut anna = buyer_with_cart(&app, &skus).await;
+    anna.get("/cart").await;
+    let (status, _, body) = anna.post("/cart/update", &[("clear", "1")]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text_of(&html(&body), ".notice-warning").contains("Empty the cart?"));
+    assert_eq!(cart_lines(&mut anna).await.len(), 2, "nothing removed yet");
+    let (status, _, _) = anna.post("/cart/update", &[("clear", "confirmed")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(cart_lines(&mut anna).await.is_empty());
+}

@@ -114,6 +114,7 @@ struct CartPage {
     layout: Layout,
     lines: Vec<PricedLine>,
     total: Option<String>,
+    confirm_clear: bool,
     notice: Option<String>,
     added: Option<String>,
     problems: Vec<String>,
@@ -140,6 +141,8 @@ impl CartPage {
 /// What the cart page says besides the cart.
 #[derive(Default)]
 struct CartView {
+    /// "Empty cart" was pressed: ask whether to.
+    confirm_clear: bool,
     notice: Option<String>,
     added: Option<String>,
     problems: Vec<String>,
@@ -195,6 +198,7 @@ async fn render_cart(
         layout: buyer.layout(state, "Cart", "cart"),
         lines,
         total,
+        confirm_clear: view.confirm_clear,
         notice: view.notice,
         added: view.added,
         problems: view.problems,
@@ -239,8 +243,23 @@ pub async fn update_cart(
     buyer: Buyer,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    if fields.iter().any(|(k, _)| k == "clear") {
-        return Ok((Cart::clear(buyer.jar(&state)), Redirect::to("/cart")).into_response());
+    match fields
+        .iter()
+        .find(|(k, _)| k == "clear")
+        .map(|(_, v)| v.as_str())
+    {
+        Some("confirmed") => {
+            return Ok((Cart::clear(buyer.jar(&state)), Redirect::to("/cart")).into_response());
+        }
+        // One click must not lose a cart built over an afternoon: ask first.
+        Some(_) => {
+            let view = CartView {
+                confirm_clear: true,
+                ..CartView::default()
+            };
+            return render_cart(&state, &buyer, &buyer.cart, view).await;
+        }
+        None => {}
     }
     let remove = fields
         .iter()
