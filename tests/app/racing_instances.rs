@@ -229,19 +229,7 @@ fn users_with_token(login: &str, customer: &str, token: &str) -> String {
 async fn racing_instances_make_one_tryton_sale_per_key() {
     let server = tryton::server();
     let scratch = Arc::new(Scratch::new("racing-tryton"));
-    let erp = format!(
-        r#"
-[erp]
-kind = "tryton"
-url = "{}"
-database = "{}"
-user = "{}"
-password = "{}"
-warehouse = "WH"
-request_timeout_ms = 20000
-"#,
-        server.url, server.database, server.user, server.password
-    );
+    let erp = server.erp_section(&server.url, "request_timeout_ms = 20000");
     let customer = tryton::STANDARD_CUSTOMER;
     let shop = Shop::start(
         scratch,
@@ -267,25 +255,7 @@ async fn racing_instances_make_one_sap_order_per_key() {
     // Saving takes long enough that all three look the key up before any of them has created.
     sim.set_create_latency(Duration::from_millis(200));
     let scratch = Arc::new(Scratch::new("racing-sap"));
-    let erp = format!(
-        r#"
-[erp]
-kind = "sap"
-base_url = "{}"
-sales_organization = "1010"
-distribution_channel = "10"
-division = "00"
-order_type = "OR"
-plant = "1010"
-price_tier_quantities = [1, 10, 50]
-request_timeout_ms = 5000
-[erp.auth]
-method = "basic"
-user = "ERPFRONT_COMM"
-password = "comm-secret"
-"#,
-        sim.base_url()
-    );
+    let erp = sim.erp_section(5000, "comm-secret");
     let token = "racing-sap-token";
     let users = users_with_token("buyer@bluewater.example", "17100001", token);
     let shop = Shop::start(scratch, &users, &erp, token).await;

@@ -114,27 +114,21 @@ struct CartPage {
     layout: Layout,
     lines: Vec<PricedLine>,
     total: Option<String>,
-    confirm_clear: bool,
-    notice: Option<String>,
-    added: Option<String>,
-    problems: Vec<String>,
-    /// Quick-order lines that could not be added, back in the box to be corrected.
-    quick_text: String,
-    /// Quantities as typed, where they could not be taken.
-    entered: Vec<(Sku, String)>,
+    view: CartView,
 }
 
 impl CartPage {
     /// What the quantity field shows: what the buyer typed, if it was refused.
     fn entered(&self, line: &PricedLine) -> String {
-        self.entered
+        self.view
+            .entered
             .iter()
             .find(|(sku, _)| *sku == line.sku)
             .map_or_else(|| line.quantity.to_string(), |(_, text)| text.clone())
     }
 
     fn is_wrong(&self, line: &PricedLine) -> bool {
-        self.entered.iter().any(|(sku, _)| *sku == line.sku)
+        self.view.entered.iter().any(|(sku, _)| *sku == line.sku)
     }
 }
 
@@ -146,7 +140,9 @@ struct CartView {
     notice: Option<String>,
     added: Option<String>,
     problems: Vec<String>,
+    /// Quick-order lines that could not be added, back in the box to be corrected.
     quick_text: String,
+    /// Quantities as typed, where they could not be taken.
     entered: Vec<(Sku, String)>,
 }
 
@@ -198,12 +194,7 @@ async fn render_cart(
         layout: buyer.layout(state, "Cart", "cart"),
         lines,
         total,
-        confirm_clear: view.confirm_clear,
-        notice: view.notice,
-        added: view.added,
-        problems: view.problems,
-        quick_text: view.quick_text,
-        entered: view.entered,
+        view,
     };
     let mut response = HtmlPage(page).into_response();
     if failed {

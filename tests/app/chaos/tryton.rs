@@ -64,27 +64,14 @@ async fn tryton_orders_survive_killed_instances_and_a_faulty_network_behind_hapr
     let users = scratch.path("users.toml");
     std::fs::write(&users, tryton::users_toml()).unwrap();
     let erp = format!(
-        r#"
-[erp]
-kind = "tryton"
-url = "{}"
-database = "{}"
-user = "{}"
-password = "{}"
-warehouse = "WH"
-connect_timeout_ms = 500
-request_timeout_ms = {}
-
-[resilience]
-call_timeout_ms = 5000
-breaker_failures = 5
-breaker_open_ms = 1000
-"#,
-        proxy.url(),
-        server.database,
-        server.user,
-        server.password,
-        TRYTON_DEADLINE.as_millis()
+        "{}\n[resilience]\ncall_timeout_ms = 5000\nbreaker_failures = 5\nbreaker_open_ms = 1000\n",
+        server.erp_section(
+            &proxy.url(),
+            &format!(
+                "connect_timeout_ms = 500\nrequest_timeout_ms = {}",
+                TRYTON_DEADLINE.as_millis()
+            ),
+        )
     );
     let key = session_key();
     let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();

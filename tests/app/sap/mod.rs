@@ -93,25 +93,11 @@ phone = "+49 30 1234"
 email = "help@acme.example"
 [users]
 file = "users.toml"
-[erp]
-kind = "sap"
-base_url = "{}"
-sales_organization = "1010"
-distribution_channel = "10"
-division = "00"
-order_type = "OR"
-plant = "1010"
-price_tier_quantities = [1, 10, 50]
-request_timeout_ms = 800
-[erp.auth]
-method = "basic"
-user = "ERPFRONT_COMM"
-password = "set from the environment"
-[conformance]
+{}[conformance]
 customer = "17100001"
 other_customer = "17100002"
 "#,
-        sim.base_url()
+        sim.erp_section(800, "set from the environment")
     );
     let dir = std::env::temp_dir().join(format!("erpfront-sap-check-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -33,6 +33,17 @@ pub struct TrytonServer {
     pub password: String,
 }
 
+impl TrytonServer {
+    /// An `[erp]` section for `erpfront serve` reaching this Tryton at `url` (itself, or a
+    /// proxy in front of it), followed by `extra` lines of that section.
+    pub fn erp_section(&self, url: &str, extra: &str) -> String {
+        format!(
+            "[erp]\nkind = \"tryton\"\nurl = \"{url}\"\ndatabase = \"{}\"\nuser = \"{}\"\npassword = \"{}\"\nwarehouse = \"WH\"\n{extra}\n",
+            self.database, self.user, self.password
+        )
+    }
+}
+
 /// The test Tryton, started on first use.
 pub fn server() -> &'static TrytonServer {
     static SERVER: OnceLock<Result<TrytonServer, String>> = OnceLock::new();

@@ -47,6 +47,29 @@ impl S4Sim {
         Self { addr, state }
     }
 
+    /// An `[erp]` section (with `[erp.auth]`) for `erpfront serve` or `check-adapter` against
+    /// this simulator.
+    pub fn erp_section(&self, request_timeout_ms: u64, password: &str) -> String {
+        format!(
+            r#"[erp]
+kind = "sap"
+base_url = "{}"
+sales_organization = "1010"
+distribution_channel = "10"
+division = "00"
+order_type = "OR"
+plant = "1010"
+price_tier_quantities = [1, 10, 50]
+request_timeout_ms = {request_timeout_ms}
+[erp.auth]
+method = "basic"
+user = "ERPFRONT_COMM"
+password = "{password}"
+"#,
+            self.base_url()
+        )
+    }
+
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
