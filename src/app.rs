@@ -14,7 +14,7 @@ use crate::cache::answers::Answers;
 use crate::config::{CacheConfig, Config, ConfigError};
 use crate::erp::{self, Erp};
 use crate::ordering::Ordering;
-use crate::resilience::ResilientErp;
+use crate::resilience;
 use crate::server::{self, ConnectionLimits};
 use crate::users::{Users, UsersError};
 use crate::web::login_guard::LoginGuard;
@@ -66,15 +66,15 @@ impl Application {
     ) -> Result<Self, StartError> {
         config.validate()?;
         let key = Key::from(&config.session.key_bytes()?);
-        let resilient = ResilientErp::new(erp, &config.resilience);
-        let health = resilient.health();
+        let protected = resilience::protect(erp, &config.resilience);
+        let health = protected.health;
         // One byte bound for both: an eighth for finished answers, the rest for ERP answers.
         let answer_bytes = config.cache.max_bytes / 8;
         let data_config = CacheConfig {
             max_bytes: config.cache.max_bytes - answer_bytes,
             ..config.cache.clone()
         };
-        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(Arc::new(resilient), &data_config));
+        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(protected.erp, &data_config));
         let trusted_proxies = TrustedProxies::new(config.server.trusted_proxy_nets()?);
         let idle_timeout = Duration::from_secs(u64::from(config.session.idle_minutes) * 60);
         // A revoked cookie could have been renewed just before its log-out: it dies of idleness

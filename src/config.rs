@@ -10,7 +10,10 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
+pub use crate::cache::CacheConfig;
 use crate::domain::CustomerId;
+pub use crate::erp::ErpConfig;
+pub use crate::resilience::ResilienceConfig;
 
 /// Everything erpfront is configured with.
 #[derive(Debug, Clone, Deserialize)]
@@ -67,44 +70,6 @@ impl StatusConfig {
                     })
             })
             .collect()
-    }
-}
-
-/// How erpfront protects the ERP and keeps pages from hanging when it is slow or down.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ResilienceConfig {
-    /// Longest any single ERP call may take (adapters have their own, shorter, network timeouts).
-    pub call_timeout_ms: u64,
-    /// Most ERP calls under way at once from this instance.
-    pub max_concurrent_calls: usize,
-    /// How long a call waits for a slot before it is shed with a polite "busy" answer.
-    pub queue_timeout_ms: u64,
-    /// How often a failed read is repeated (within a retry budget); writes never are.
-    pub read_retries: u32,
-    /// Base pause before a retry; each retry waits longer, with jitter.
-    pub retry_backoff_ms: u64,
-    /// Failures in a row that open the circuit breaker.
-    pub breaker_failures: u32,
-    /// How long the breaker stays open before one probe call may test the ERP.
-    pub breaker_open_ms: u64,
-    /// A mean ERP answer time (successful calls of the last minute) at or above this is shown
-    /// to buyers as "answering slowly".
-    pub slow_answer_ms: u64,
-}
-
-impl Default for ResilienceConfig {
-    fn default() -> Self {
-        Self {
-            call_timeout_ms: 8000,
-            max_concurrent_calls: 32,
-            queue_timeout_ms: 500,
-            read_retries: 1,
-            retry_backoff_ms: 50,
-            breaker_failures: 5,
-            breaker_open_ms: 10_000,
-            slow_answer_ms: 1500,
-        }
     }
 }
 
@@ -267,121 +232,6 @@ pub struct UsersConfig {
     pub file: PathBuf,
 }
 
-/// Which ERP adapter to use; `kind` picks it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum ErpConfig {
-    /// The in-memory demo ERP.
-    Demo {
-        /// Load the demo data from this directory instead of the copy built into the binary.
-        data_dir: Option<PathBuf>,
-    },
-    /// An ERP-side service that speaks the HTTP adapter protocol (`src/erp/http`).
-    Http {
-        /// Where the protocol's `/v1/...` paths start, such as `https://erp-adapter.internal/`.
-        base_url: String,
-        /// Bearer token the service expects, if any.
-        token: Option<SecretString>,
-        /// Longest wait for a connection, in milliseconds.
-        #[serde(default = "default_erp_connect_timeout_ms")]
-        connect_timeout_ms: u64,
-        /// Deadline of one ERP call, in milliseconds.
-        #[serde(default = "default_erp_request_timeout_ms")]
-        request_timeout_ms: u64,
-    },
-    /// A Tryton server, over JSON-RPC (see the README).
-    Tryton {
-        /// Base URL of the Tryton server, such as `https://erp.example.com`.
-        url: String,
-        /// The Tryton database.
-        database: String,
-        /// The Tryton login erpfront acts as; it must belong to the selling company.
-        user: String,
-        /// Its password; better set through `ERPFRONT_ERP__PASSWORD` than in the file.
-        password: SecretString,
-        /// Code of the warehouse (a `stock.location`) whose stock buyers see; the first
-        /// warehouse when absent.
-        #[serde(default)]
-        warehouse: Option<String>,
-        /// How long to wait for a connection to Tryton.
-        #[serde(default = "default_tryton_connect_timeout_ms")]
-        connect_timeout_ms: u64,
-        /// How long one call to Tryton may take (confirming an order takes a second or two).
-        #[serde(default = "default_tryton_request_timeout_ms")]
-        request_timeout_ms: u64,
-    },
-    /// SAP S/4HANA over its OData APIs (see `crate::erp::sap`).
-    Sap(Box<crate::erp::sap::SapConfig>),
-}
-
-fn default_erp_connect_timeout_ms() -> u64 {
-    crate::erp::http::DEFAULT_CONNECT_TIMEOUT_MS
-}
-
-fn default_erp_request_timeout_ms() -> u64 {
-    crate::erp::http::DEFAULT_REQUEST_TIMEOUT_MS
-}
-
-fn default_tryton_connect_timeout_ms() -> u64 {
-    3_000
-}
-
-/// Confirming a sale in Tryton takes a second or two.
-fn default_tryton_request_timeout_ms() -> u64 {
-    15_000
-}
-
-/// The read-through cache: a byte bound and a TTL per kind of data.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CacheConfig {
-    /// Upper bound of what the cache holds, in bytes.
-    pub max_bytes: u64,
-    /// Catalog, categories and customer master data.
-    pub catalog_ttl_secs: u64,
-    /// Customer prices.
-    pub price_ttl_secs: u64,
-    /// Availability.
-    pub availability_ttl_secs: u64,
-    /// Order lists and orders.
-    pub order_ttl_secs: u64,
-    /// Invoice lists, invoices and their documents.
-    pub invoice_ttl_secs: u64,
-    /// How long after its TTL the last good catalog, price or availability answer may still be
-    /// shown, labelled with its time, while the ERP cannot be reached. 0 turns this off.
-    pub max_stale_secs: u64,
-    /// Price misses of one customer, and availability misses, share ERP calls: at most this
-    /// many such calls per customer (and for availability) are out at once, and misses arriving
-    /// meanwhile go together in the next one.
-    pub batch_calls_in_flight: u8,
-    /// Such a call may also carry up to this many of the SKUs buyers ask for most that are not
-    /// held fresh for its customer (or for availability), so that each customer's prices of
-    /// popular products arrive in a few calls instead of one miss at a time. Calls stay within
-    /// 100 SKUs. 0 turns this off.
-    pub prefetch_skus: u8,
-    /// How far down the ranking of most-asked SKUs prefetching reaches. Deeper rankings save
-    /// more ERP calls but hold every customer's price of every ranked SKU, so they need room:
-    /// about 530 bytes of `max_bytes` per customer and SKU.
-    pub popular_skus: u32,
-}
-
-impl Default for CacheConfig {
-    fn default() -> Self {
-        Self {
-            max_bytes: 64 * 1024 * 1024,
-            catalog_ttl_secs: 300,
-            price_ttl_secs: 60,
-            availability_ttl_secs: 10,
-            order_ttl_secs: 10,
-            invoice_ttl_secs: 30,
-            max_stale_secs: 3600,
-            batch_calls_in_flight: 4,
-            prefetch_skus: 99,
-            popular_skus: 500,
-        }
-    }
-}
-
 /// The ERP customers `erpfront check-adapter` runs the conformance suite with.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -424,55 +274,15 @@ impl Config {
     /// Checks what serde cannot.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.session.key_bytes()?;
-        if self.cache.max_bytes < 1024 * 1024 {
-            return Err(ConfigError::Invalid(
-                "cache.max_bytes must be at least 1 MiB".into(),
-            ));
-        }
-        if self.cache.batch_calls_in_flight == 0 {
-            return Err(ConfigError::Invalid(
-                "cache.batch_calls_in_flight must be at least 1".into(),
-            ));
-        }
-        if !(1..=crate::cache::MAX_POPULAR_SKUS).contains(&self.cache.popular_skus) {
-            return Err(ConfigError::Invalid(format!(
-                "cache.popular_skus must be between 1 and {}",
-                crate::cache::MAX_POPULAR_SKUS
-            )));
-        }
+        self.cache.check().map_err(ConfigError::Invalid)?;
         if !self.support.email.contains('@') {
             return Err(ConfigError::Invalid(
                 "support.email is not an e-mail address".into(),
             ));
         }
         self.status.token_hashes()?;
-        if self.resilience.slow_answer_ms == 0 {
-            return Err(ConfigError::Invalid(
-                "resilience.slow_answer_ms must be above 0".into(),
-            ));
-        }
-        if self.resilience.max_concurrent_calls == 0 {
-            return Err(ConfigError::Invalid(
-                "resilience.max_concurrent_calls must be above 0".into(),
-            ));
-        }
-        if let ErpConfig::Http {
-            base_url,
-            connect_timeout_ms,
-            request_timeout_ms,
-            ..
-        } = &self.erp
-        {
-            crate::erp::http::parse_base_url(base_url).map_err(ConfigError::Invalid)?;
-            crate::erp::http::check_timeouts(
-                std::time::Duration::from_millis(*connect_timeout_ms),
-                std::time::Duration::from_millis(*request_timeout_ms),
-            )
-            .map_err(ConfigError::Invalid)?;
-        }
-        if let ErpConfig::Sap(sap) = &self.erp {
-            sap.validate().map_err(ConfigError::Invalid)?;
-        }
+        self.resilience.check().map_err(ConfigError::Invalid)?;
+        self.erp.adapter().check().map_err(ConfigError::Invalid)?;
         self.validate_server()?;
         self.validate_login()
     }
@@ -537,38 +347,6 @@ struct Defaults {
     login: LoginConfig,
 }
 
-/// For adapter config tests: a whole configuration file around an `[erp]` section, loaded the
-/// way `serve --config` loads it.
-#[cfg(test)]
-pub(crate) mod test_support {
-    use super::Config;
-
-    /// Every section but `[erp]`, with valid values.
-    pub(crate) const COMMON_SECTIONS: &str = r#"
-        [session]
-        key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
-        [support]
-        company = "Acme"
-        phone = "+49 30 1234"
-        email = "help@acme.example"
-        [users]
-        file = "users.toml"
-    "#;
-
-    /// Loads `COMMON_SECTIONS` followed by `erp_section` (which starts with `[erp]`) from a
-    /// temporary file.
-    pub(crate) fn load_with_erp(erp_section: &str) -> Result<Config, String> {
-        let dir = std::env::temp_dir().join(format!("erpfront-config-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-        let path = dir.join("erpfront.toml");
-        std::fs::write(&path, format!("{COMMON_SECTIONS}\n{erp_section}"))
-            .map_err(|e| e.to_string())?;
-        let result = Config::load(&path).map_err(|e| e.to_string());
-        let _ = std::fs::remove_dir_all(&dir);
-        result
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -615,6 +393,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("nope"), "{err}");
+        // The adapter's own check runs when the file is loaded.
+        let bad_url = GOOD.replace("kind = \"demo\"", "kind = \"http\"\nbase_url = \"erp\"");
+        let err = Config::load(&write(&dir, &bad_url))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("erp.base_url"), "{err}");
         let err = Config::load(&dir.join("missing.toml"))
             .unwrap_err()
             .to_string();

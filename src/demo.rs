@@ -68,7 +68,7 @@ pub fn config(listen: SocketAddr) -> Config {
         users: UsersConfig {
             file: PathBuf::from("(built in)"),
         },
-        erp: ErpConfig::Demo { data_dir: None },
+        erp: ErpConfig::Demo(crate::erp::demo::DemoConfig::default()),
         cache: CacheConfig::default(),
         resilience: ResilienceConfig::default(),
         status: StatusConfig {

@@ -9,6 +9,7 @@
 
 pub mod answers;
 mod batch;
+mod config;
 mod key;
 mod popular;
 pub mod staleness;
@@ -24,13 +25,14 @@ use moka::Expiry;
 use moka::future::Cache;
 use moka::ops::compute::{CompResult, Op};
 
-use crate::config::CacheConfig;
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSummary, Document,
-    IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderHit, OrderNumber,
-    OrderSearch, OrderSummary, Price, Product, ProductPage, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
+    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
+    ProductPage, Sku,
 };
-use crate::erp::{Erp, ErpError, ErpResult};
+use crate::erp::{Erp, ErpError, ErpLayer, ErpResult};
+
+pub use config::CacheConfig;
 
 use batch::{Batcher, Fetch};
 use key::{CacheKey, CacheValue, Kind};
@@ -102,11 +104,6 @@ impl CachedErp {
             availability_misses: Misses::new(config, &popular),
             popular,
         }
-    }
-
-    /// The wrapped adapter, for operations that must never be cached.
-    pub fn inner(&self) -> &Arc<dyn Erp> {
-        &self.inner
     }
 
     /// Approximate bytes held, after pending maintenance.
@@ -326,14 +323,25 @@ macro_rules! cached {
     }};
 }
 
+/// The cache's policy, operation by operation. Every operation not written out here passes
+/// straight through, uncached: `health` and `find_order_by_key` must see the ERP as it is now,
+/// and the service desk's cross-customer searches must be live.
+///
+/// | operation | key (customer-scoped where the data is the customer's) | TTL | stale while the ERP is down |
+/// | --- | --- | --- | --- |
+/// | `categories`, `search_products`, `product` | shared | `catalog_ttl_secs` | yes |
+/// | `customer` | customer | `catalog_ttl_secs` | yes |
+/// | `prices` | customer × SKU, batched | `price_ttl_secs` | yes |
+/// | `availability` | SKU, batched | `availability_ttl_secs` | yes |
+/// | `orders`, `order` | customer (× number) | `order_ttl_secs` | no |
+/// | `invoices`, `invoice`, `invoice_document` | customer × number | `invoice_ttl_secs` | no |
+/// | `create_order` | not cached; drops the customer's cached order list | | |
+///
+/// The TTLs and the stale rule live in [`TtlPerKind`], the kinds in `key.rs`.
 #[async_trait]
-impl Erp for CachedErp {
-    fn name(&self) -> &str {
-        self.inner.name()
-    }
-
-    async fn health(&self) -> ErpResult<()> {
-        self.inner.health().await
+impl ErpLayer for CachedErp {
+    fn inner(&self) -> &dyn Erp {
+        &*self.inner
     }
 
     async fn categories(&self) -> ErpResult<Vec<Category>> {
@@ -404,14 +412,6 @@ impl Erp for CachedErp {
         result
     }
 
-    async fn find_order_by_key(
-        &self,
-        customer: &CustomerId,
-        key: &IdempotencyKey,
-    ) -> ErpResult<Option<Order>> {
-        self.inner.find_order_by_key(customer, key).await
-    }
-
     async fn orders(&self, customer: &CustomerId) -> ErpResult<Vec<OrderSummary>> {
         let key = CacheKey::Orders(customer.clone());
         cached!(self, key, Orders, self.inner.orders(customer))
@@ -420,15 +420,6 @@ impl Erp for CachedErp {
     async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order> {
         let key = CacheKey::Order(customer.clone(), number.clone());
         cached!(self, key, Order, self.inner.order(customer, number))
-    }
-
-    // Service-desk searches cross customers and must be live: never cached.
-    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Vec<OrderHit>> {
-        self.inner.search_orders(search).await
-    }
-
-    async fn search_customers(&self, text: &str) -> ErpResult<Vec<CustomerSummary>> {
-        self.inner.search_customers(text).await
     }
 
     async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> {
@@ -508,7 +499,11 @@ impl Expiry<CacheKey, Stamped> for TtlPerKind {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use std::sync::Arc;
+
+    use super::{CacheConfig, CachedErp, popular};
+    use crate::domain::{CatalogQuery, CustomerId, Price, Sku};
+    use crate::erp::Erp;
     use crate::erp::demo::DemoErp;
 
     fn cached(max_bytes: u64) -> CachedErp {

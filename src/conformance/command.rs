@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use super::{FaultSubjects, Subject};
-use crate::config::{Config, ErpConfig};
+use crate::config::Config;
 use crate::domain::CustomerId;
+use crate::erp::ErpConfig;
 use crate::erp::demo::DemoErp;
 
 /// The demo customers `check-adapter --demo` uses: Northwind gets the test orders.
@@ -51,51 +52,19 @@ pub async fn subject_from_config(config: &Config) -> Result<Subject, String> {
 /// The configured adapter pointed at broken ERPs (see [`super::broken_erps`]), for the adapter
 /// kinds that reach their ERP over the network; `None` skips the fault rules.
 pub async fn fault_subjects(erp: &ErpConfig) -> Option<FaultSubjects> {
-    let deadline_ms = match erp {
-        // In-process: there is no connection to break.
-        ErpConfig::Demo { .. } => return None,
-        ErpConfig::Sap(sap) => return Some(sap_fault_subjects(sap).await),
-        ErpConfig::Http {
-            request_timeout_ms, ..
-        }
-        | ErpConfig::Tryton {
-            request_timeout_ms, ..
-        } => *request_timeout_ms,
-    };
-    let pointed_at = |addr: std::net::SocketAddr| crate::erp::connect(&at_address(erp, addr)).ok();
-    Some(FaultSubjects {
-        unreachable: pointed_at(super::broken_erps::unused_port_addr())?,
-        slow: pointed_at(super::broken_erps::hanging_server().await)?,
-        slow_deadline: std::time::Duration::from_millis(deadline_ms),
-        nonsense: pointed_at(super::broken_erps::nonsense_server().await)?,
-    })
-}
-
-/// The same adapter configuration, aimed at another address.
-fn at_address(erp: &ErpConfig, addr: std::net::SocketAddr) -> ErpConfig {
-    let mut moved = erp.clone();
-    match &mut moved {
-        ErpConfig::Demo { .. } => {}
-        ErpConfig::Http { base_url, .. } => *base_url = format!("http://{addr}/"),
-        ErpConfig::Tryton { url, .. } => *url = format!("http://{addr}"),
-        ErpConfig::Sap(sap) => sap.base_url = format!("http://{addr}"),
-    }
-    moved
-}
-
-/// The SAP adapter with `config`'s settings, pointed at each broken ERP in turn.
-async fn sap_fault_subjects(config: &crate::erp::sap::SapConfig) -> FaultSubjects {
     use super::broken_erps::{hanging_server, nonsense_server, unused_port_addr};
-    let at = |addr: std::net::SocketAddr| {
-        let mut broken = config.clone();
-        broken.base_url = format!("http://{addr}");
-        let erp = crate::erp::sap::SapErp::new(broken).expect("a loopback URL is a valid base_url");
-        Arc::new(erp) as Arc<dyn crate::erp::Erp>
+    let adapter = erp.adapter();
+    let aimed_at = |addr| match adapter.aimed_at(addr)? {
+        Ok(erp) => Some(erp),
+        Err(err) => {
+            tracing::warn!(error = %err, "the adapter could not be aimed at a broken ERP");
+            None
+        }
     };
-    FaultSubjects {
-        unreachable: at(unused_port_addr()),
-        slow: at(hanging_server().await),
-        slow_deadline: config.request_timeout(),
-        nonsense: at(nonsense_server().await),
-    }
+    Some(FaultSubjects {
+        unreachable: aimed_at(unused_port_addr())?,
+        slow: aimed_at(hanging_server().await)?,
+        slow_deadline: adapter.call_deadline(),
+        nonsense: aimed_at(nonsense_server().await)?,
+    })
 }

@@ -6,6 +6,7 @@
 //! written to disk, so a restart brings back the fixtures. The file formats are described on the
 //! record types in `records` and, for price lists, in `pricing`.
 
+mod config;
 mod desk;
 mod load;
 mod pdf;
@@ -23,6 +24,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 
+pub use config::DemoConfig;
 pub use records::DemoDataError;
 
 use records::Sources;

@@ -28,8 +28,8 @@ pub mod wire;
 use async_trait::async_trait;
 
 pub use settings::{
-    DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, HttpErpSettings, check_timeouts,
-    parse_base_url,
+    DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, HttpConfig, HttpErpSettings,
+    check_timeouts, parse_base_url,
 };
 
 use transport::Transport;

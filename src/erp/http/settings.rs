@@ -1,15 +1,89 @@
 //! What the HTTP adapter needs to know: where the adapter service is, its token and the
 //! timeouts, checked once so that the client never meets a URL it cannot extend.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
 use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::HttpErp;
+use crate::erp::{AdapterConfig, ConnectError, Erp};
 
 /// Default for `[erp] connect_timeout_ms`.
 pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 1000;
 /// Default for `[erp] request_timeout_ms`.
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 5000;
+
+/// The `[erp] kind = "http"` settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Where the protocol's `/v1/...` paths start, such as `https://erp-adapter.internal/`.
+    pub base_url: String,
+    /// Bearer token the service expects, if any.
+    #[serde(default)]
+    pub token: Option<SecretString>,
+    /// Longest wait for a connection, in milliseconds.
+    #[serde(default = "default_connect_timeout_ms")]
+    pub connect_timeout_ms: u64,
+    /// Deadline of one ERP call, in milliseconds.
+    #[serde(default = "default_request_timeout_ms")]
+    pub request_timeout_ms: u64,
+}
+
+fn default_connect_timeout_ms() -> u64 {
+    DEFAULT_CONNECT_TIMEOUT_MS
+}
+
+fn default_request_timeout_ms() -> u64 {
+    DEFAULT_REQUEST_TIMEOUT_MS
+}
+
+impl HttpConfig {
+    /// The service at `base_url`, without a token and with the default timeouts.
+    pub fn at(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            token: None,
+            connect_timeout_ms: DEFAULT_CONNECT_TIMEOUT_MS,
+            request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
+        }
+    }
+
+    fn settings(&self) -> Result<HttpErpSettings, String> {
+        HttpErpSettings::new(&self.base_url)?
+            .with_token(self.token.clone())
+            .with_timeouts(
+                Duration::from_millis(self.connect_timeout_ms),
+                Duration::from_millis(self.request_timeout_ms),
+            )
+    }
+}
+
+impl AdapterConfig for HttpConfig {
+    fn check(&self) -> Result<(), String> {
+        self.settings().map(|_| ())
+    }
+
+    fn connect(&self) -> Result<Arc<dyn Erp>, ConnectError> {
+        Ok(Arc::new(HttpErp::new(self.settings()?)?))
+    }
+
+    fn aimed_at(&self, addr: SocketAddr) -> Option<Result<Arc<dyn Erp>, ConnectError>> {
+        let aimed = Self {
+            base_url: format!("http://{addr}/"),
+            ..self.clone()
+        };
+        Some(aimed.connect())
+    }
+
+    fn call_deadline(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}
 
 /// Settings of an [`super::HttpErp`].
 #[derive(Debug, Clone)]
@@ -85,7 +159,7 @@ pub fn check_timeouts(connect: Duration, request: Duration) -> Result<(), String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Config, ErpConfig};
+    use crate::erp::ErpConfig;
 
     #[test]
     fn base_urls_are_checked() {
@@ -103,21 +177,21 @@ mod tests {
         }
     }
 
-    fn load(erp_section: &str) -> Result<Config, String> {
-        crate::config::test_support::load_with_erp(&format!("[erp]\n{erp_section}"))
+    fn load(erp_section: &str) -> Result<ErpConfig, String> {
+        crate::erp::registry::test_support::load_section(&format!("[erp]\n{erp_section}"))
     }
 
     #[test]
     fn the_http_kind_loads_with_defaults_and_connects() {
         let config = load("kind = \"http\"\nbase_url = \"http://127.0.0.1:7070\"").unwrap();
-        let ErpConfig::Http {
+        let ErpConfig::Http(HttpConfig {
             base_url,
             token,
             connect_timeout_ms,
             request_timeout_ms,
-        } = &config.erp
+        }) = &config
         else {
-            panic!("not the http kind: {:?}", config.erp);
+            panic!("not the http kind: {config:?}");
         };
         assert_eq!(base_url, "http://127.0.0.1:7070");
         assert!(token.is_none());
@@ -125,7 +199,7 @@ mod tests {
             (*connect_timeout_ms, *request_timeout_ms),
             (DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS)
         );
-        let erp = crate::erp::connect(&config.erp).unwrap();
+        let erp = crate::erp::connect(&config).unwrap();
         assert_eq!(erp.name(), "http");
     }
 

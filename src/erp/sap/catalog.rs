@@ -6,7 +6,7 @@ use chrono::Utc;
 use futures_util::{StreamExt, stream};
 
 use super::SapErp;
-use super::odata::{Collection, Query, any_of, eq, from_d, key_path, quote};
+use super::odata::{Collection, Query, SKU_PAGE, any_of, eq, from_d, key_path, quote};
 use super::{convert, wire};
 use crate::domain::{Availability, CatalogQuery, Category, Product, ProductPage, Sku};
 use crate::erp::{ErpError, ErpResult};
@@ -16,8 +16,6 @@ const GROUP_SRV: &str = "API_PRODUCTGROUP_SRV";
 const AVAILABILITY_SRV: &str = "API_PRODUCT_AVAILY_INFO_BASIC";
 /// Availability calls under way at once for one batch.
 const AVAILABILITY_FANOUT: usize = 8;
-/// SKUs per existence check, so the `$filter` stays well under URL length limits.
-pub const SKU_PAGE: usize = 40;
 
 const PRODUCT_FIELDS: &str = "Product,ProductGroup,BaseUnit,ProductType,GrossWeight,WeightUnit";
 

@@ -1,10 +1,15 @@
 //! The `[erp] kind = "sap"` settings: where the S/4HANA system is, which sales area the shop
 //! sells in, how to log in, and where the gateway's own data goes in an order.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
 use serde::Deserialize;
+
+use super::SapErp;
+use crate::erp::{AdapterConfig, ConnectError, Erp};
 
 /// How erpfront reaches one S/4HANA system and what it sends there.
 #[derive(Debug, Clone, Deserialize)]
@@ -204,9 +209,31 @@ impl SapConfig {
     }
 }
 
+impl AdapterConfig for SapConfig {
+    fn check(&self) -> Result<(), String> {
+        self.validate()
+    }
+
+    fn connect(&self) -> Result<Arc<dyn Erp>, ConnectError> {
+        Ok(Arc::new(SapErp::new(self.clone())?))
+    }
+
+    fn aimed_at(&self, addr: SocketAddr) -> Option<Result<Arc<dyn Erp>, ConnectError>> {
+        let aimed = Self {
+            base_url: format!("http://{addr}"),
+            ..self.clone()
+        };
+        Some(aimed.connect())
+    }
+
+    fn call_deadline(&self) -> Duration {
+        self.request_timeout()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::config::{Config, ErpConfig};
+    use crate::erp::ErpConfig;
 
     const FILE: &str = r#"
         [erp]
@@ -225,15 +252,15 @@ mod tests {
         token_url = "https://my-s4-api.example.com/sap/bc/sec/oauth2/token"
     "#;
 
-    fn load(text: &str) -> Result<Config, String> {
-        crate::config::test_support::load_with_erp(text)
+    fn load(text: &str) -> Result<ErpConfig, String> {
+        crate::erp::registry::test_support::load_section(text)
     }
 
     #[test]
     fn a_sap_section_loads_with_defaults_and_secrets_stay_hidden() {
         let config = load(FILE).unwrap();
-        let ErpConfig::Sap(sap) = &config.erp else {
-            panic!("not sap: {:?}", config.erp);
+        let ErpConfig::Sap(sap) = &config else {
+            panic!("not sap: {config:?}");
         };
         assert_eq!(sap.tier_quantities(), vec![1, 10, 50]);
         assert_eq!(sap.service_path, "/sap/opu/odata/sap");

@@ -69,6 +69,9 @@ pub fn eq(field: &str, value: &str) -> String {
     format!("{field} eq {}", quote(value))
 }
 
+/// SKUs per `any_of` filter, so that a `$filter` stays well under URL length limits.
+pub const SKU_PAGE: usize = 40;
+
 /// `(Field eq 'a' or Field eq 'b' …)`.
 pub fn any_of<'a>(field: &str, values: impl IntoIterator<Item = &'a str>) -> String {
     let parts: Vec<String> = values.into_iter().map(|v| eq(field, v)).collect();

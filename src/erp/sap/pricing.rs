@@ -12,9 +12,8 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use super::SapErp;
-use super::catalog::SKU_PAGE;
 use super::client::Failure;
-use super::odata::from_d;
+use super::odata::{SKU_PAGE, from_d};
 use super::wire;
 use crate::domain::{Currency, CustomerId, Price, PriceTier, Sku};
 use crate::erp::{ErpError, ErpResult};

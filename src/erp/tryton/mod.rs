@@ -21,6 +21,7 @@
 //! session, the company, and the warehouse it resolved.
 
 mod catalog;
+mod config;
 mod customers;
 mod errors;
 mod forms;
@@ -44,6 +45,8 @@ use crate::domain::{
     ProductPage, Sku,
 };
 use crate::erp::{Erp, ErpResult};
+
+pub use config::TrytonConfig;
 
 /// How to reach Tryton.
 #[derive(Debug, Clone)]
@@ -220,7 +223,7 @@ mod tests {
     use figment::providers::{Format, Toml};
 
     use super::*;
-    use crate::config::ErpConfig;
+    use crate::erp::ErpConfig;
 
     #[test]
     fn the_configuration_names_the_server_and_connect_builds_the_adapter() {
@@ -235,12 +238,12 @@ mod tests {
             ))
             .extract()
             .unwrap();
-        let ErpConfig::Tryton {
+        let ErpConfig::Tryton(TrytonConfig {
             warehouse,
             request_timeout_ms,
             connect_timeout_ms,
             ..
-        } = &config
+        }) = &config
         else {
             panic!("not a Tryton configuration: {config:?}");
         };

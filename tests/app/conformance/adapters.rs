@@ -8,18 +8,19 @@ use erpfront::config::ErpConfig;
 use erpfront::conformance::{self, Outcome, Report, Subject};
 use erpfront::domain::CustomerId;
 use erpfront::erp::demo::DemoErp;
+use erpfront::erp::http::HttpConfig;
+use erpfront::erp::tryton::TrytonConfig;
 use erpfront::sim::spawn_sim;
 
 use crate::support::adapters::PythonAdapter;
 use crate::support::tryton;
 
 fn http_config(base_url: String) -> ErpConfig {
-    ErpConfig::Http {
-        base_url,
-        token: None,
+    ErpConfig::Http(HttpConfig {
         connect_timeout_ms: 1000,
         request_timeout_ms: 1500,
-    }
+        ..HttpConfig::at(base_url)
+    })
 }
 
 async fn check(config: ErpConfig, customer: &str, other: &str) -> Report {
@@ -63,15 +64,16 @@ async fn the_http_adapter_passes_every_rule_against_the_python_reference_adapter
 #[tokio::test]
 async fn the_tryton_adapter_passes_every_rule_against_a_real_tryton() {
     let server = tryton::conformance_server();
-    let config = ErpConfig::Tryton {
-        url: server.url.clone(),
-        database: server.database.clone(),
-        user: server.user.clone(),
-        password: server.password.clone().into(),
+    let config = ErpConfig::Tryton(TrytonConfig {
         warehouse: Some("WH".into()),
-        connect_timeout_ms: 3000,
         request_timeout_ms: 10_000,
-    };
+        ..TrytonConfig::new(
+            &server.url,
+            &server.database,
+            &server.user,
+            &server.password,
+        )
+    });
     let report = check(config, tryton::GOLD_CUSTOMER, tryton::VOLUME_CUSTOMER).await;
     assert_all_pass(&report);
 }

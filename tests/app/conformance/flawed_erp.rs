@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use erpfront::domain::*;
 use erpfront::erp::demo::DemoErp;
-use erpfront::erp::{Erp, ErpResult};
+use erpfront::erp::{Erp, ErpLayer, ErpResult};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
@@ -56,31 +56,16 @@ impl FlawedErp {
 }
 
 #[async_trait]
-impl Erp for FlawedErp {
+impl ErpLayer for FlawedErp {
+    fn inner(&self) -> &dyn Erp {
+        &self.inner
+    }
     fn name(&self) -> &str {
         "flawed"
     }
-    async fn categories(&self) -> ErpResult<Vec<Category>> {
-        self.inner.categories().await
-    }
-    async fn search_products(&self, query: &CatalogQuery) -> ErpResult<ProductPage> {
-        self.inner.search_products(query).await
-    }
-    async fn product(&self, sku: &Sku) -> ErpResult<Product> {
-        self.inner.product(sku).await
-    }
-    async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
-        self.inner.prices(customer, skus).await
-    }
-    async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
-        self.inner.availability(skus).await
-    }
-    async fn customer(&self, customer: &CustomerId) -> ErpResult<Customer> {
-        self.inner.customer(customer).await
-    }
     async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
         if let Flaw::LooksThenInserts = self.flaw {
-            if let Some(found) = self.find_order_by_key(&order.customer, key).await? {
+            if let Some(found) = ErpLayer::find_order_by_key(self, &order.customer, key).await? {
                 return Ok(found);
             }
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -141,18 +126,5 @@ impl Erp for FlawedErp {
             .order(customer, number)
             .await
             .map(|o| self.tamper(o))
-    }
-    async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> {
-        self.inner.invoices(customer).await
-    }
-    async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice> {
-        self.inner.invoice(customer, number).await
-    }
-    async fn invoice_document(
-        &self,
-        customer: &CustomerId,
-        number: &InvoiceNumber,
-    ) -> ErpResult<Document> {
-        self.inner.invoice_document(customer, number).await
     }
 }

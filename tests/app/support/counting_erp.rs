@@ -7,9 +7,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use async_trait::async_trait;
-use erpfront::domain::*;
-use erpfront::erp::{Erp, ErpError, ErpResult};
+use erpfront::erp::{Erp, ErpError, ErpLayer, ErpResult, Operation};
 
 pub struct CountingErp {
     inner: Arc<dyn Erp>,
@@ -104,77 +102,22 @@ impl CountingErp {
     }
 }
 
-#[async_trait]
-impl Erp for CountingErp {
+impl ErpLayer for CountingErp {
+    fn inner(&self) -> &dyn Erp {
+        &*self.inner
+    }
+
     fn name(&self) -> &str {
         "counting"
     }
-    async fn categories(&self) -> ErpResult<Vec<Category>> {
-        self.enter("categories").await?;
-        self.inner.categories().await
-    }
-    async fn search_products(&self, query: &CatalogQuery) -> ErpResult<ProductPage> {
-        self.enter("search_products").await?;
-        self.inner.search_products(query).await
-    }
-    async fn product(&self, sku: &Sku) -> ErpResult<Product> {
-        self.enter("product").await?;
-        self.inner.product(sku).await
-    }
-    async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
-        self.enter("prices").await?;
-        self.inner.prices(customer, skus).await
-    }
-    async fn availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
-        self.enter("availability").await?;
-        self.inner.availability(skus).await
-    }
-    async fn customer(&self, customer: &CustomerId) -> ErpResult<Customer> {
-        self.enter("customer").await?;
-        self.inner.customer(customer).await
-    }
-    async fn create_order(&self, key: &IdempotencyKey, order: &NewOrder) -> ErpResult<Order> {
-        self.enter("create_order").await?;
-        self.inner.create_order(key, order).await
-    }
-    async fn find_order_by_key(
-        &self,
-        customer: &CustomerId,
-        key: &IdempotencyKey,
-    ) -> ErpResult<Option<Order>> {
-        self.enter("find_order_by_key").await?;
-        self.inner.find_order_by_key(customer, key).await
-    }
-    async fn orders(&self, customer: &CustomerId) -> ErpResult<Vec<OrderSummary>> {
-        self.enter("orders").await?;
-        self.inner.orders(customer).await
-    }
-    async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order> {
-        self.enter("order").await?;
-        self.inner.order(customer, number).await
-    }
-    async fn invoices(&self, customer: &CustomerId) -> ErpResult<Vec<InvoiceSummary>> {
-        self.enter("invoices").await?;
-        self.inner.invoices(customer).await
-    }
-    async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice> {
-        self.enter("invoice").await?;
-        self.inner.invoice(customer, number).await
-    }
-    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Vec<OrderHit>> {
-        self.enter("search_orders").await?;
-        self.inner.search_orders(search).await
-    }
-    async fn search_customers(&self, text: &str) -> ErpResult<Vec<CustomerSummary>> {
-        self.enter("search_customers").await?;
-        self.inner.search_customers(text).await
-    }
-    async fn invoice_document(
-        &self,
-        customer: &CustomerId,
-        number: &InvoiceNumber,
-    ) -> ErpResult<Document> {
-        self.enter("invoice_document").await?;
-        self.inner.invoice_document(customer, number).await
+
+    async fn around<T, F, Fut>(&self, operation: Operation, call: F) -> ErpResult<T>
+    where
+        T: Send,
+        F: Fn() -> Fut + Send,
+        Fut: Future<Output = ErpResult<T>> + Send,
+    {
+        self.enter(operation.name).await?;
+        call().await
     }
 }
