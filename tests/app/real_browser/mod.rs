@@ -5,7 +5,12 @@
 
 mod axe;
 mod buyer;
+mod degraded;
+mod keyboard;
 mod page;
+mod phone;
+mod rep;
+mod tabs;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,9 +4,11 @@
 
 use std::time::{Duration, Instant};
 
+use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{axe, output_dir};
@@ -19,6 +21,14 @@ const PATIENCE: Duration = Duration::from_secs(20);
 pub const DESKTOP: (u32, u32) = (1366, 768);
 pub const PHONE: (u32, u32) = (400, 800);
 pub const SMALL_PHONE: (u32, u32) = (360, 740);
+
+/// The element that has the keyboard focus.
+#[derive(Debug, Deserialize)]
+pub struct Focused {
+    pub class: String,
+    pub name: String,
+    pub in_main: bool,
+}
 
 pub struct Page {
     pub client: Client,
@@ -79,15 +89,6 @@ impl Page {
             .await;
     }
 
-    /// Clicks what `css` finds, staying on the page.
-    pub async fn click_in_place(&self, css: &str) {
-        self.find(css)
-            .await
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("{css} cannot be clicked: {e}"));
-    }
-
     /// Replaces the text of the field `css` finds with `text`, as typed.
     pub async fn fill(&self, css: &str, text: &str) {
         let field = self.find(css).await;
@@ -107,15 +108,38 @@ impl Page {
         .await;
     }
 
-    /// Presses keys on whatever has the focus.
-    pub async fn press(&self, keys: &str) {
+    /// Presses `key` on the keyboard, wherever the focus is.
+    pub async fn press(&self, key: Key) {
+        let keyboard = KeyActions::new("keyboard".into())
+            .then(KeyAction::Down { value: key.into() })
+            .then(KeyAction::Up { value: key.into() });
         self.client
-            .active_element()
-            .await
-            .expect("something has the focus")
-            .send_keys(keys)
+            .perform_actions(keyboard)
             .await
             .expect("keys can be pressed");
+    }
+
+    /// Presses `key` where the focus is, and checks the page that loads.
+    pub async fn press_to_load(&self, key: Key) {
+        self.leading_to_a_new_page("the key", || async {
+            self.press(key).await;
+            Ok(())
+        })
+        .await;
+    }
+
+    /// What has the focus: its classes, its name as the page gives it, and whether it is in `main`.
+    pub async fn focused(&self) -> Focused {
+        let found = self
+            .js(
+                "const e = document.activeElement;
+                 return {class: String(e.className),
+                   name: (e.getAttribute('aria-label') || e.textContent || '').trim(),
+                   in_main: !!e.closest('main')}",
+                vec![],
+            )
+            .await;
+        serde_json::from_value(found).unwrap()
     }
 
     async fn leading_to_a_new_page<F, Fut>(&self, what: &str, act: F)
@@ -198,6 +222,20 @@ impl Page {
             texts.push(element.text().await.unwrap_or_default());
         }
         texts
+    }
+
+    /// The attribute `name` of every element `css` finds now (empty where it is missing).
+    pub async fn all_text_of_attribute(&self, css: &str, name: &str) -> Vec<String> {
+        let mut values = Vec::new();
+        for element in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            values.push(element.attr(name).await.ok().flatten().unwrap_or_default());
+        }
+        values
     }
 
     /// A property (what the page holds now, unlike the attribute) of what `css` finds.
