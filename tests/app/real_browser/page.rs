@@ -332,17 +332,25 @@ impl Page {
         }
         let mut report = String::new();
         for v in &violations {
-            report += &format!("- [{}] {}: {}\n", v["impact"], v["id"], v["help"]);
-            for node in v["nodes"].as_array().into_iter().flatten() {
+            let field = |name: &str| v[name].as_str().unwrap_or_default().to_string();
+            report += &format!(
+                "- [{}] {}: {}\n",
+                field("impact"),
+                field("id"),
+                field("help")
+            );
+            let nodes = v["nodes"].as_array().cloned().unwrap_or_default();
+            for node in nodes.iter().take(5) {
+                let field = |name: &str| node[name].as_str().unwrap_or_default().to_string();
                 report += &format!(
-                    "    at {}\n      {}\n      {}\n",
-                    node["target"].as_str().unwrap_or_default(),
-                    node["html"].as_str().unwrap_or_default(),
-                    node["summary"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .replace('\n', "\n      ")
+                    "    where {}\n      {}\n      {}\n",
+                    field("target"),
+                    field("html"),
+                    field("summary").replace('\n', "\n      ")
                 );
+            }
+            if nodes.len() > 5 {
+                report += &format!("    and {} more\n", nodes.len() - 5);
             }
         }
         panic!(
