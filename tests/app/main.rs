@@ -21,6 +21,7 @@ mod http_protocol;
 mod isolation;
 mod network_faults;
 mod racing_instances;
+mod real_browser;
 mod reference_adapter;
 mod sap;
 mod service_desk;

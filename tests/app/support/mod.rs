@@ -8,6 +8,7 @@
 pub mod adapters;
 pub mod audit_log;
 mod browser;
+pub mod chromium;
 mod counting_erp;
 pub mod fault_proxy;
 pub mod openapi;

@@ -56,15 +56,25 @@ pub fn free_port() -> u16 {
     listener.local_addr().unwrap().port()
 }
 
-/// HAProxy on PATH (or where Debian puts it, `/usr/sbin`, which a non-root PATH may lack),
-/// installed from Debian's packages first when it is missing, as the Tryton provisioning does
-/// with LibreOffice, so that `cargo test` works on a fresh machine.
+/// HAProxy, which the chaos tests run erpfront behind.
 pub fn haproxy() -> PathBuf {
+    debian_program(
+        "haproxy",
+        "haproxy",
+        "the chaos tests run erpfront behind it",
+    )
+}
+
+/// `program` on PATH (or where Debian puts it, `/usr/sbin`, which a non-root PATH may lack),
+/// installed from Debian's `packages` first when it is missing, as the Tryton provisioning does
+/// with LibreOffice, so that `cargo test` works on a fresh machine. `needed_for` says why in
+/// the failure.
+pub fn debian_program(program: &str, packages: &str, needed_for: &str) -> PathBuf {
     let find = || {
         let path = std::env::var_os("PATH").unwrap_or_default();
         std::env::split_paths(&path)
-            .chain([PathBuf::from("/usr/sbin"), PathBuf::from("/usr/local/sbin")])
-            .map(|dir| dir.join("haproxy"))
+            .chain(["/usr/bin", "/usr/sbin", "/usr/local/sbin"].map(PathBuf::from))
+            .map(|dir| dir.join(program))
             .find(|candidate| candidate.is_file())
     };
     if let Some(found) = find() {
@@ -72,17 +82,17 @@ pub fn haproxy() -> PathBuf {
     }
     let installed = std::process::Command::new("bash")
         .arg("-c")
-        .arg(
+        .arg(format!(
             "apt-get -o DPkg::Lock::Timeout=600 update -q && \
-             apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends haproxy",
-        )
+             apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends {packages}"
+        ))
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdout(std::process::Stdio::null())
         .status();
     find().unwrap_or_else(|| {
         panic!(
-            "haproxy is not installed and could not be installed ({installed:?}): the chaos tests \
-             run erpfront behind it. Install Debian's haproxy package."
+            "{program} is not installed and could not be installed ({installed:?}): {needed_for}. \
+             Install Debian's {packages} package(s)."
         )
     })
 }
