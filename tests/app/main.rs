@@ -20,6 +20,7 @@ mod http_faults;
 mod http_protocol;
 mod isolation;
 mod network_faults;
+mod outage_pages;
 mod racing_instances;
 mod reference_adapter;
 mod sap;

@@ -3,6 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use serde::Deserialize;
@@ -33,6 +34,17 @@ impl Cart {
     /// follows a browser from one customer to another).
     pub fn from_cookie(text: &str, customer: &CustomerId) -> Self {
         Self::decode(text, customer).unwrap_or_default()
+    }
+
+    /// The cart in the request's cookie, for `customer`.
+    pub fn in_request(state: &AppState, headers: &HeaderMap, customer: &CustomerId) -> Self {
+        state
+            .carts
+            .open(headers, &state.cookie_key, CART_COOKIE, |t| {
+                Some(std::sync::Arc::from(t))
+            })
+            .map(|text| Self::from_cookie(&text, customer))
+            .unwrap_or_default()
     }
 
     /// `C-1000;FAS-1001*3,FAS-1002*10`
@@ -114,6 +126,8 @@ struct CartPage {
     layout: Layout,
     lines: Vec<PricedLine>,
     total: Option<String>,
+    /// The ERP is not answering: the lines are shown without prices, and can still be changed.
+    prices_missing: bool,
     view: CartView,
 }
 
@@ -188,12 +202,14 @@ async fn render_cart(
     cart: &Cart,
     view: CartView,
 ) -> Result<Response, AppError> {
-    let (lines, total) = PricedLine::for_cart(state, &buyer.customer, cart).await?;
+    let (lines, total, prices_missing) =
+        PricedLine::for_cart_page(state, &buyer.customer, cart).await?;
     let failed = !view.problems.is_empty();
     let page = CartPage {
         layout: buyer.layout(state, "Cart", "cart"),
         lines,
         total,
+        prices_missing,
         view,
     };
     let mut response = HtmlPage(page).into_response();
