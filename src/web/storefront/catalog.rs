@@ -194,8 +194,22 @@ struct ProductPage<'a> {
 #[template(path = "storefront/product_part.html")]
 struct ProductPart {
     product: Product,
+    /// For the breadcrumb.
+    category_name: String,
     price: Option<Price>,
     availability: Option<Availability>,
+}
+
+/// A category's name as buyers know it; its id only when the ERP does not say.
+fn name_of_category(categories: Result<Vec<Category>, ErpError>, id: &str) -> String {
+    let name = match categories {
+        Ok(known) => known.into_iter().find(|c| c.id == id).map(|c| c.name),
+        Err(_) => {
+            crate::cache::staleness::note_missing();
+            None
+        }
+    };
+    name.unwrap_or_else(|| id.to_string())
 }
 
 /// One product: its data, the buyer's price ladder and availability, asked for at once.
@@ -209,9 +223,13 @@ pub async fn show_product(
     let part = state
         .answers
         .get_or_build(key, async {
-            let (product, price, availability) =
-                product_with_terms(&state, &buyer.customer, &sku).await?;
+            let (terms, categories) = tokio::join!(
+                product_with_terms(&state, &buyer.customer, &sku),
+                state.erp.categories()
+            );
+            let (product, price, availability) = terms?;
             let part = ProductPart {
+                category_name: name_of_category(categories, &product.category),
                 product,
                 price,
                 availability,
