@@ -76,6 +76,12 @@ pub(super) fn note_fresh_until(until: Instant) {
     let _ = TRACKER.try_with(|t| t.note_fresh_until(until));
 }
 
+/// Notes that the ERP did not answer for something a response shows in a lesser form (a name
+/// as its id): a response built so is not kept, so the next request asks again.
+pub fn note_missing() {
+    note_fresh_until(Instant::now());
+}
+
 /// The time of the oldest stale answer served so far in this request, if any.
 pub fn observed() -> Option<DateTime<Utc>> {
     TRACKER.try_with(Tracker::stale_since).ok().flatten()

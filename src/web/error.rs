@@ -103,6 +103,12 @@ impl AppError {
         }
     }
 
+    /// Whether the order system is not answering (down, too slow, or too busy for us): the
+    /// pages then say what still works.
+    pub fn is_erp_outage(&self) -> bool {
+        matches!(self, Self::ErpUnavailable | Self::ErpTimeout | Self::Busy)
+    }
+
     /// A short title for an error page.
     pub fn title(&self) -> &'static str {
         match self {
@@ -112,7 +118,7 @@ impl AppError {
             Self::ExpiredForm => "This form has expired",
             Self::Rejected(_) => "The order system declined this request",
             Self::Unprocessable(_) => "This request contradicts an earlier one",
-            Self::ErpUnavailable => "Our order system is not reachable right now",
+            Self::ErpUnavailable => crate::web::layout::ERP_NOT_ANSWERING,
             Self::ErpTimeout => "Our order system is taking too long to answer",
             Self::Busy => "We are very busy right now",
             Self::PayloadTooLarge => "This request is too large",

@@ -9,6 +9,12 @@ use super::AppState;
 use super::assets::STYLE_URL;
 use crate::resilience::health::ErpState;
 
+/// How every page says that the ERP cannot be reached: one voice, whichever page says it.
+pub const ERP_NOT_ANSWERING: &str = "Our order system is not answering right now";
+
+/// What a buyer can still do while the ERP is not answering.
+pub const STILL_WORKS: &str = "Your cart is kept and you can still change it, and orders you have already placed are safe in our order system. Pages you opened before show the last prices and stock we had, marked with their time.";
+
 /// The banner text while the ERP is not answering normally: the same words as `/status`.
 pub fn erp_notice(state: &AppState) -> Option<&'static str> {
     match state.health.state() {
@@ -20,7 +26,7 @@ pub fn erp_notice(state: &AppState) -> Option<&'static str> {
             "Our order system is failing some requests right now. Some information may be from a few minutes ago, marked with its time.",
         ),
         ErpState::Unreachable => Some(
-            "Our order system is not reachable right now. You can still browse; prices and stock show the last information we had, with its time. Orders cannot be placed until it is back.",
+            "Our order system is not answering right now. Pages you opened before show the last information we had, with its time; your cart is kept. Orders cannot be placed until it is back.",
         ),
         ErpState::Recovering => Some(
             "Our order system is back after an interruption. Pages may be a little slower for a few minutes.",
@@ -81,6 +87,16 @@ impl Layout {
     /// they were true ("14:02 UTC on 22 Nov").
     pub fn stale_since(&self) -> Option<String> {
         crate::cache::staleness::observed().map(|t| t.format("%H:%M UTC on %-d %b").to_string())
+    }
+
+    /// [`ERP_NOT_ANSWERING`], for templates.
+    pub fn erp_not_answering(&self) -> &'static str {
+        ERP_NOT_ANSWERING
+    }
+
+    /// [`STILL_WORKS`], for templates.
+    pub fn still_works(&self) -> &'static str {
+        STILL_WORKS
     }
 
     /// The stylesheet URL, versioned by content.

@@ -21,6 +21,7 @@ mod session;
 mod stale_header;
 mod status;
 mod storefront;
+mod viewer;
 
 use std::convert::Infallible;
 use std::sync::Arc;

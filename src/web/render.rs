@@ -10,7 +10,7 @@ use std::task::{Context, Poll, ready};
 use askama::Template;
 use axum::BoxError;
 use axum::body::{Body, Bytes, HttpBody};
-use axum::http::{self, Request, StatusCode, header};
+use axum::http::{self, HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use futures_util::future::BoxFuture;
 use pin_project_lite::pin_project;
@@ -18,7 +18,7 @@ use serde_json::json;
 use tower::{Layer, Service};
 
 use super::layout::Layout;
-use super::{AppError, AppState};
+use super::{AppError, AppState, viewer};
 
 /// A page ready to render.
 pub struct HtmlPage<T>(pub T);
@@ -40,6 +40,43 @@ struct ErrorPage {
     heading: &'static str,
     message: String,
     show_login: bool,
+    /// The ERP is not answering: the page says what still works.
+    outage: bool,
+    /// The failed page itself, when asking for it again may help (a GET).
+    retry: Option<String>,
+    /// Where the "Back" button leads: never the page that failed.
+    home: Option<(&'static str, &'static str)>,
+}
+
+/// What the error page needs to know about the request that failed, taken before the request
+/// goes in: its cookies (whose header to show) and which page it asked for.
+struct Asked {
+    cookies: Vec<HeaderValue>,
+    method: Method,
+    uri: Uri,
+}
+
+impl Asked {
+    fn of<B>(request: &Request<B>) -> Self {
+        Self {
+            cookies: request
+                .headers()
+                .get_all(header::COOKIE)
+                .iter()
+                .cloned()
+                .collect(),
+            method: request.method().clone(),
+            uri: request.uri().clone(),
+        }
+    }
+
+    fn cookie_headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for value in &self.cookies {
+            headers.append(header::COOKIE, value.clone());
+        }
+        headers
+    }
 }
 
 /// Renders every error response: HTML pages for browsers, JSON under `/api/`. A hand-written
@@ -89,9 +126,11 @@ where
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
         let is_api = request.uri().path().starts_with("/api/");
+        // An HTML error page shows the visitor's own header: keep what it takes to build it.
+        let asked = (!is_api).then(|| Asked::of(&request));
         RenderErrorsFuture::Waiting {
             inner: self.inner.call(request),
-            is_api,
+            asked,
             state: Some(self.state.clone()),
         }
     }
@@ -100,7 +139,7 @@ where
 pin_project! {
     #[project = RenderProj]
     pub enum RenderErrorsFuture<F> {
-        Waiting { #[pin] inner: F, is_api: bool, state: Option<AppState> },
+        Waiting { #[pin] inner: F, asked: Option<Asked>, state: Option<AppState> },
         // Errors are rare: their rendering may allocate.
         Rendering { rendering: BoxFuture<'static, Response> },
     }
@@ -119,7 +158,7 @@ where
             match self.as_mut().project() {
                 RenderProj::Waiting {
                     inner,
-                    is_api,
+                    asked,
                     state,
                 } => {
                     let Ok(response) = ready!(inner.poll(cx));
@@ -128,8 +167,9 @@ where
                     if !(status.is_client_error() || status.is_server_error()) {
                         return Poll::Ready(Ok(response));
                     }
-                    let (is_api, state) = (*is_api, state.take().expect("polled after completion"));
-                    let rendering = Box::pin(render_error(response, is_api, state));
+                    let (asked, state) =
+                        (asked.take(), state.take().expect("polled after completion"));
+                    let rendering = Box::pin(render_error(response, asked, state));
                     self.set(RenderErrorsFuture::Rendering { rendering });
                 }
                 RenderProj::Rendering { rendering } => {
@@ -140,7 +180,9 @@ where
     }
 }
 
-async fn render_error(response: Response, is_api: bool, state: AppState) -> Response {
+/// `asked` is `None` for the API.
+async fn render_error(response: Response, asked: Option<Asked>, state: AppState) -> Response {
+    let is_api = asked.is_none();
     let status = response.status();
     let (mut parts, body) = response.into_parts();
     let error = match parts.extensions.remove::<Arc<AppError>>() {
@@ -150,10 +192,9 @@ async fn render_error(response: Response, is_api: bool, state: AppState) -> Resp
         None => error_for_status(status, body, is_api).await,
     };
     error.log();
-    let mut rendered = if is_api {
-        api_body(&error, &state)
-    } else {
-        html_body(&error, &state)
+    let mut rendered = match &asked {
+        None => api_body(&error, &state),
+        Some(asked) => html_body(&error, &state, asked),
     };
     // Keep headers such as WWW-Authenticate, Retry-After and Set-Cookie.
     for (name, value) in parts.headers.iter() {
@@ -209,14 +250,31 @@ fn api_body(error: &AppError, state: &AppState) -> Response {
     axum::Json(body).into_response()
 }
 
-fn html_body(error: &AppError, state: &AppState) -> Response {
+/// The failed page's own address, when asking again may help: a read that failed on our side.
+/// Never a `//host` address, which a browser would take for another site.
+fn retry_link(error: &AppError, asked: &Asked) -> Option<String> {
+    let target = asked.uri.path_and_query()?.as_str();
+    let may_help = error.status().is_server_error() && asked.method == Method::GET;
+    (may_help && !target.starts_with("//")).then(|| target.to_string())
+}
+
+fn html_body(error: &AppError, state: &AppState, asked: &Asked) -> Response {
+    let layout = viewer::layout(state, &asked.cookie_headers(), error.title());
+    let path = asked.uri.path();
+    // Reps not acting for anyone work at the desk; everyone else shops from the catalog.
+    let home = match &layout.user {
+        Some(user) if !user.shopping => ("/service-desk", "Back to the service desk"),
+        _ => ("/catalog", "Back to the catalog"),
+    };
     let page = ErrorPage {
-        // An error page shows no form, so it needs no CSRF token.
-        layout: Layout::anonymous(state, error.title(), String::new()),
         status: error.status().as_u16(),
         heading: error.title(),
         message: error.public_message(),
         show_login: matches!(error, AppError::Unauthorized),
+        outage: error.is_erp_outage(),
+        retry: retry_link(error, asked),
+        home: (path != home.0).then_some(home),
+        layout,
     };
     match page.render() {
         Ok(html) => Html(html).into_response(),

@@ -12,6 +12,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use axum::extract::Request;
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::PrivateCookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -116,6 +117,16 @@ fn new_token() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
+/// The session the request's cookie holds, if it is still valid (not expired, not revoked).
+pub fn current(state: &AppState, headers: &HeaderMap, now: i64) -> Option<Session> {
+    state
+        .sessions
+        .open(headers, &state.cookie_key, SESSION_COOKIE, |text| {
+            serde_json::from_str::<Session>(text).ok()
+        })
+        .filter(|s| !s.is_expired(&state.site, now) && !state.revocations.is_revoked(&s.id))
+}
+
 /// Put in a response's extensions by a handler that changes the session (login, logout).
 #[derive(Clone)]
 pub struct SetSession(pub Session);
@@ -165,15 +176,7 @@ where
     fn call(&mut self, mut request: Request) -> Self::Future {
         let state = &self.state;
         let now = Utc::now().timestamp();
-        let current = state
-            .sessions
-            .open(
-                request.headers(),
-                &state.cookie_key,
-                SESSION_COOKIE,
-                |text| serde_json::from_str::<Session>(text).ok(),
-            )
-            .filter(|s| !s.is_expired(&state.site, now) && !state.revocations.is_revoked(&s.id));
+        let current = current(state, request.headers(), now);
         let unsaved = match current {
             Some(session) if session.wants_renewal(now) => {
                 if state.revocations.is_shared() {

@@ -18,6 +18,7 @@ use serde_json::json;
 use super::AppState;
 use super::layout::Layout;
 use super::render::HtmlPage;
+use super::viewer;
 use crate::resilience::breaker::BreakerState;
 use crate::resilience::health::{ErpState, HealthReport};
 
@@ -33,7 +34,8 @@ pub fn headline(state: ErpState) -> &'static str {
         ErpState::Working => "Our order system is working normally.",
         ErpState::Slow => "Our order system is answering slowly right now.",
         ErpState::PartlyFailing => "Our order system is failing some requests right now.",
-        ErpState::Unreachable => "Our order system is not reachable right now.",
+        // The same words as every page's banner and error page (`layout::ERP_NOT_ANSWERING`).
+        ErpState::Unreachable => "Our order system is not answering right now.",
         ErpState::Recovering => "Our order system is back after an interruption.",
     }
 }
@@ -49,7 +51,7 @@ pub fn explanation(state: ErpState) -> &'static str {
             "Some pages may show prices and stock from a few minutes ago, marked with their time, or ask you to try again. Orders that are confirmed with an order number are safely in our system."
         }
         ErpState::Unreachable => {
-            "You can still browse the catalog with the last prices and stock we had, marked with their time. Order history and invoices cannot be loaded, and orders cannot be placed until it is back: your cart is kept. We check again every few seconds."
+            "Catalog pages opened before still show the last prices and stock we had, marked with their time; others cannot be shown until it is back. Order history and invoices cannot be loaded, and orders cannot be placed: your cart is kept and you can still change it, and orders already placed are safe in our order system. We check again every few seconds."
         }
         ErpState::Recovering => {
             "Prices, stock, orders and invoices are live again. Pages may be a little slower for a few minutes."
@@ -81,10 +83,10 @@ impl StatusPage {
         explanation(self.report.state)
     }
 
-    /// ("Not reachable since", "14:02 UTC on 3 Dec"), ("Back since", …).
+    /// ("Not answering since", "14:02 UTC on 3 Dec"), ("Back since", …).
     fn since(&self) -> Option<(&'static str, String)> {
         let label = match self.report.state {
-            ErpState::Unreachable => "Not reachable since",
+            ErpState::Unreachable => "Not answering since",
             ErpState::Recovering => "Back since",
             _ => return None,
         };
@@ -100,9 +102,9 @@ impl StatusPage {
     }
 }
 
-async fn show_status(State(state): State<AppState>) -> Response {
+async fn show_status(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let page = StatusPage {
-        layout: Layout::anonymous(&state, "Status", String::new()),
+        layout: viewer::layout(&state, &headers, "Status"),
         report: state.health.report(),
     };
     HtmlPage(page).into_response()

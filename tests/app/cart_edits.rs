@@ -102,7 +102,14 @@ async fn a_pasted_list_adds_every_good_line_and_gives_back_the_bad_ones() {
         "{} 3\nNOPE-0000 1\n{} 4\n{} many\n",
         skus[0], skus[1], skus[0]
     );
-    let (status, _, body) = anna.post("/cart/quick-order", &[("lines", &pasted)]).await;
+    let (status, result, _) = anna.post("/cart/quick-order", &[("lines", &pasted)]).await;
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "lines were added: the result is another page, so a reload cannot add them again"
+    );
+    assert!(result.starts_with("/cart?"), "{result}");
+    let (status, body) = anna.get(&result).await;
     assert_eq!(
         status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -134,6 +141,16 @@ async fn a_pasted_list_adds_every_good_line_and_gives_back_the_bad_ones() {
         lines,
         vec![(skus[0].clone(), "3".into()), (skus[1].clone(), "4".into())]
     );
+
+    // Reloading the result page shows the same result and adds nothing.
+    let (_, again) = anna.get(&result).await;
+    let again = html(&again);
+    assert_eq!(text_of(&again, ".notice-error li"), problems);
+    assert_eq!(text_of(&again, "textarea[name=lines]"), back);
+    assert_eq!(cart_lines(&mut anna).await, lines, "nothing added twice");
+    // The plain cart page is not about that quick order.
+    let (_, plain) = anna.get("/cart").await;
+    assert!(text_of(&html(&plain), ".notice-error").is_empty());
 }
 
 /// The checkout form as a browser submits it, with the given idempotency key and PO.

@@ -26,3 +26,22 @@ async fn the_catalog_names_what_it_shows() {
     let (status, _) = anna.get("/catalog?category=NOPE").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_product_page_breadcrumb_names_the_category() {
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let app = spawn_app().await;
+        let mut anna = app.browser();
+        anna.login(ANNA, "demo").await;
+        let (status, body) = anna.get("/products/FAS-1001").await;
+        assert_eq!(status, StatusCode::OK);
+        let page = html(&body);
+        assert_eq!(text_of(&page, ".breadcrumb"), "Catalog / Fasteners");
+        assert_eq!(
+            crate::support::attr_of(&page, ".breadcrumb a:last-child", "href").as_deref(),
+            Some("/catalog?category=fasteners")
+        );
+    })
+    .await
+    .expect("the test finished within a minute");
+}

@@ -73,13 +73,16 @@ async fn while_the_erp_is_down_the_catalog_shows_the_last_good_prices_with_their
         let (code, body) = anna.get(path).await;
         assert_eq!(code, StatusCode::SERVICE_UNAVAILABLE, "{path}");
         let page = html(&body);
-        assert!(text_of(&page, "main").contains("not reachable"), "{path}");
+        assert!(
+            text_of(&page, "main").contains("not answering right now"),
+            "{path}"
+        );
         assert!(text_of(&page, "main").contains("+49 30 555 0100"), "{path}");
         assert!(!body.contains("switched off"), "{path}: no ERP message");
     }
     let (_, body) = anna.get("/catalog").await;
     assert!(
-        text_of(&html(&body), ".erp-banner").contains("not reachable"),
+        text_of(&html(&body), ".erp-banner").contains("not answering right now"),
         "a banner on every page"
     );
     assert_eq!(status(&app).await["breaker"], "open");
@@ -132,7 +135,7 @@ async fn the_breaker_opens_fails_fast_and_closes_by_itself_when_the_erp_returns(
         .await
         .map(Value::String)
         .unwrap();
-    assert!(page.as_str().unwrap().contains("not reachable"));
+    assert!(page.as_str().unwrap().contains("not answering right now"));
 
     erp.set_down(false);
     tokio::time::sleep(Duration::from_millis(1100)).await;

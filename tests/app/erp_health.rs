@@ -154,7 +154,7 @@ async fn an_outage_is_dated_from_its_first_failure_not_its_last_probe() {
     assert_eq!(still["state"], "unreachable");
     assert_eq!(still["since"], since, "{still}");
     let (_, page) = app.browser().get("/status").await;
-    assert!(text_of(&html(&page), ".status-board").contains("Not reachable since"));
+    assert!(text_of(&html(&page), ".status-board").contains("Not answering since"));
 
     erp.set_down(false);
     tokio::time::sleep(Duration::from_millis(250)).await;
@@ -215,7 +215,8 @@ async fn the_catalog_says_when_its_categories_are_missing() {
     let (status, body) = anna.get("/catalog").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        text_of(&html(&body), ".sidebar").contains("did not answer for the categories"),
+        text_of(&html(&body), ".sidebar")
+            .contains("not answering right now, so the categories cannot be shown"),
         "{body}"
     );
 }

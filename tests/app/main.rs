@@ -20,6 +20,7 @@ mod http_faults;
 mod http_protocol;
 mod isolation;
 mod network_faults;
+mod outage_pages;
 mod racing_instances;
 mod real_browser;
 mod reference_adapter;

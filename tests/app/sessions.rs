@@ -141,12 +141,14 @@ async fn bad_quantities_and_unknown_skus_get_clear_errors_and_keep_the_cart() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(text_of(&html(&body), "main").contains("NO-SUCH-SKU"));
     anna.get("/catalog").await;
-    let (status, _, body) = anna
+    let (status, result, _) = anna
         .post(
             "/cart/quick-order",
             &[("lines", &format!("{sku} 1\nNO-SUCH-SKU 2"))],
         )
         .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, body) = anna.get(&result).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text_of(&html(&body), ".notice-error").contains("NO-SUCH-SKU"));
     assert_eq!(

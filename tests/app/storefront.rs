@@ -203,3 +203,41 @@ async fn logging_out_ends_the_session() {
     let (status, _) = anna.get("/catalog").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn an_overdue_invoice_has_the_status_its_pdf_prints_and_says_it_is_overdue() {
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let app = spawn_app().await;
+        let mut anna = app.browser();
+        anna.login(ANNA, "demo").await;
+        // Open, and due on 2026-11-01 in the demo data.
+        let (status, body) = anna.get("/invoices/INV-2026-0426").await;
+        assert_eq!(status, StatusCode::OK);
+        let page = html(&body);
+        let pdf = anna
+            .client()
+            .get(app.url("/invoices/INV-2026-0426/pdf"))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let pdf = String::from_utf8_lossy(&pdf);
+        assert!(pdf.contains("(Open) Tj"), "the PDF's status is Open");
+        assert!(
+            text_of(&page, "h1 .status").starts_with("Open"),
+            "the page's status is the PDF's: {}",
+            text_of(&page, "h1 .status")
+        );
+        assert!(
+            text_of(&page, ".overdue-notice").contains("was due on 2026-11-01"),
+            "and it says the invoice is overdue"
+        );
+        let (_, list) = anna.get("/invoices").await;
+        let row = text_of(&html(&list), "tr:has(a[href='/invoices/INV-2026-0426'])");
+        assert!(row.contains("Open Overdue"), "{row}");
+    })
+    .await
+    .expect("the test finished within a minute");
+}

@@ -12,7 +12,6 @@ use axum_extra::extract::PrivateCookieJar;
 use bytes::Bytes;
 
 use super::Cart;
-use super::cart::CART_COOKIE;
 use crate::cache::answers::{AnswerKey, Finished};
 use crate::domain::CustomerId;
 use crate::erp::ErpError;
@@ -111,13 +110,7 @@ impl FromRequestParts<AppState> for Buyer {
             (Role::Service, _, _) => return Err(Redirect::to("/service-desk").into_response()),
             _ => return Err(AppError::NotFound.into_response()),
         };
-        let cart = state
-            .carts
-            .open(&parts.headers, &state.cookie_key, CART_COOKIE, |t| {
-                Some(Arc::from(t))
-            })
-            .map(|text| Cart::from_cookie(&text, &customer))
-            .unwrap_or_default();
+        let cart = Cart::in_request(state, &parts.headers, &customer);
         // The header shows the customer's name; the page must not fail when only that is missing.
         let name = state
             .answers

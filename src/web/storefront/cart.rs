@@ -3,12 +3,14 @@
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use serde::Deserialize;
 
 use super::Buyer;
 use super::catalog::PricedLine;
+use super::quick_order::Leftovers;
 use crate::domain::{CustomerId, Quantity, Sku};
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
@@ -33,6 +35,17 @@ impl Cart {
     /// follows a browser from one customer to another).
     pub fn from_cookie(text: &str, customer: &CustomerId) -> Self {
         Self::decode(text, customer).unwrap_or_default()
+    }
+
+    /// The cart in the request's cookie, for `customer`.
+    pub fn in_request(state: &AppState, headers: &HeaderMap, customer: &CustomerId) -> Self {
+        state
+            .carts
+            .open(headers, &state.cookie_key, CART_COOKIE, |t| {
+                Some(std::sync::Arc::from(t))
+            })
+            .map(|text| Self::from_cookie(&text, customer))
+            .unwrap_or_default()
     }
 
     /// `C-1000;FAS-1001*3,FAS-1002*10`
@@ -97,7 +110,7 @@ impl Cart {
     }
 }
 
-fn parse_line(sku: &str, quantity: &str) -> Result<(Sku, Quantity), AppError> {
+pub(super) fn parse_line(sku: &str, quantity: &str) -> Result<(Sku, Quantity), AppError> {
     let sku = Sku::parse(sku.trim().to_uppercase())
         .map_err(|_| AppError::BadRequest(format!("\"{}\" is not a valid SKU.", sku.trim())))?;
     let quantity: i64 = quantity.trim().parse().map_err(|_| {
@@ -114,6 +127,8 @@ struct CartPage {
     layout: Layout,
     lines: Vec<PricedLine>,
     total: Option<String>,
+    /// The ERP is not answering: the lines are shown without prices, and can still be changed.
+    prices_missing: bool,
     view: CartView,
 }
 
@@ -134,16 +149,27 @@ impl CartPage {
 
 /// What the cart page says besides the cart.
 #[derive(Default)]
-struct CartView {
+pub(super) struct CartView {
     /// "Empty cart" was pressed: ask whether to.
     confirm_clear: bool,
     notice: Option<String>,
     added: Option<String>,
-    problems: Vec<String>,
+    pub(super) problems: Vec<String>,
     /// Quick-order lines that could not be added, back in the box to be corrected.
-    quick_text: String,
+    pub(super) quick_text: String,
     /// Quantities as typed, where they could not be taken.
     entered: Vec<(Sku, String)>,
+}
+
+impl CartView {
+    /// Quick-order lines to be fixed, with why.
+    pub(super) fn to_fix(problems: Vec<String>, quick_text: String) -> Self {
+        Self {
+            problems,
+            quick_text,
+            ..Self::default()
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -154,6 +180,9 @@ pub struct CartQuery {
     /// Set after lines were added: how many.
     #[serde(default)]
     added: Option<u32>,
+    /// Set after a quick order some of whose lines could not be added: which leftovers to show.
+    #[serde(default)]
+    leftover: Option<String>,
 }
 
 /// "Added 3 lines to the cart."
@@ -177,23 +206,32 @@ pub async fn show_cart(
         );
     }
     view.added = query.added.filter(|n| *n > 0).map(added_note);
+    if let Some(leftovers) = query
+        .leftover
+        .and_then(|id| Leftovers::find(&buyer.jar(&state), &id, &buyer.customer))
+    {
+        view.problems = leftovers.problems;
+        view.quick_text = leftovers.text;
+    }
     render_cart(&state, &buyer, &buyer.cart, view).await
 }
 
 /// The cart page for `cart`; 422 when it reports problems, so nothing looks accepted that
 /// was not.
-async fn render_cart(
+pub(super) async fn render_cart(
     state: &AppState,
     buyer: &Buyer,
     cart: &Cart,
     view: CartView,
 ) -> Result<Response, AppError> {
-    let (lines, total) = PricedLine::for_cart(state, &buyer.customer, cart).await?;
+    let (lines, total, prices_missing) =
+        PricedLine::for_cart_page(state, &buyer.customer, cart).await?;
     let failed = !view.problems.is_empty();
     let page = CartPage {
         layout: buyer.layout(state, "Cart", "cart"),
         lines,
         total,
+        prices_missing,
         view,
     };
     let mut response = HtmlPage(page).into_response();
@@ -285,90 +323,6 @@ pub async fn update_cart(
     }
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
     Ok((jar, Redirect::to("/cart")).into_response())
-}
-
-#[derive(Deserialize)]
-pub struct QuickOrderForm {
-    lines: String,
-}
-
-/// Adds pasted lines (`SKU quantity`, one per line, separated by space, tab, comma or
-/// semicolon). Every good line goes into the cart; the others come back in the box, each
-/// reason listed with its line number, so nothing pasted is lost.
-pub async fn quick_order(
-    State(state): State<AppState>,
-    buyer: Buyer,
-    Form(form): Form<QuickOrderForm>,
-) -> Result<Response, AppError> {
-    let mut parsed = Vec::new();
-    let mut view = CartView::default();
-    // (line number, reason, the line as pasted), reported in the order they were pasted.
-    let mut refused: Vec<(usize, String, &str)> = Vec::new();
-    for (number, raw) in form
-        .lines
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-    {
-        let mut parts = raw
-            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-            .filter(|p| !p.is_empty());
-        let (sku, qty) = (parts.next().unwrap_or(""), parts.next().unwrap_or("1"));
-        match parse_line(sku, qty) {
-            Ok(line) => parsed.push((number + 1, raw, line)),
-            Err(e) => refused.push((number + 1, e.public_message(), raw)),
-        }
-    }
-    let skus: Vec<Sku> = parsed.iter().map(|(_, _, (s, _))| s.clone()).collect();
-    let known = if skus.is_empty() {
-        Vec::new()
-    } else {
-        state.erp.availability(&skus).await?
-    };
-    let mut cart = buyer.cart.clone();
-    let mut added = 0;
-    for (number, raw, (sku, quantity)) in parsed {
-        let outcome = if known.iter().any(|a| a.sku == sku) {
-            cart.add(sku.clone(), quantity)
-        } else {
-            Err(AppError::BadRequest(format!(
-                "Product {sku} is not in the catalog."
-            )))
-        };
-        match outcome {
-            Ok(()) => added += 1,
-            Err(e) => refused.push((number, e.public_message(), raw)),
-        }
-    }
-    refused.sort_by_key(|(number, _, _)| *number);
-    view.problems = refused
-        .iter()
-        .map(|(number, reason, _)| format!("Line {number}: {reason}"))
-        .collect();
-    let refused: Vec<&str> = refused.iter().map(|(_, _, raw)| *raw).collect();
-    view.quick_text = refused.join("\n");
-    if added > 0 {
-        view.added = Some(added_note(added));
-    }
-    if view.problems.is_empty() {
-        let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
-        return Ok((jar, Redirect::to(&format!("/cart?added={added}"))).into_response());
-    }
-    if added == 0 {
-        return render_cart(&state, &buyer, &buyer.cart, view).await;
-    }
-    let jar = match cart.save(buyer.jar(&state), &state.site, &buyer.customer) {
-        Ok(jar) => jar,
-        Err(e) => {
-            // The cookie cannot hold them: nothing was added after all; every line goes back.
-            view.added = None;
-            view.problems.push(e.public_message());
-            view.quick_text = form.lines.trim().to_string();
-            return render_cart(&state, &buyer, &buyer.cart, view).await;
-        }
-    };
-    let page = render_cart(&state, &buyer, &cart, view).await?;
-    Ok((jar, page).into_response())
 }
 
 #[cfg(test)]

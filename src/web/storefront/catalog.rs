@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use serde::Deserialize;
@@ -12,6 +13,7 @@ use serde::Deserialize;
 use super::{Buyer, Cart};
 use crate::cache::answers::{AnswerKey, Finished};
 use crate::domain::{Availability, CatalogQuery, Category, CustomerId, Money, Price, Product, Sku};
+use crate::erp::ErpError;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState, product_with_terms};
@@ -40,6 +42,11 @@ struct CatalogPage {
     categories: Vec<Category>,
     /// The ERP did not answer for the categories: the page says so instead of hiding them.
     categories_missing: bool,
+    /// The ERP did not answer for the products themselves: the page says so, with what still
+    /// works, instead of "no products match".
+    products_missing: bool,
+    /// The products are shown, but the ERP did not answer for their prices and stock.
+    terms_missing: bool,
     cards: Vec<ProductCard>,
     query: CatalogQuery,
     total: u64,
@@ -62,6 +69,11 @@ impl CatalogPage {
         )
     }
 
+    /// This very page, to ask for again.
+    fn retry_url(&self) -> String {
+        self.page_url(self.query.page)
+    }
+
     fn category_name(&self) -> Option<&str> {
         let id = self.query.category.as_deref()?;
         self.categories
@@ -71,8 +83,22 @@ impl CatalogPage {
     }
 }
 
+/// What an ERP failure means for a part of a page: an outage is said on the page, anything
+/// else fails the page.
+fn missing_if_outage<T>(answer: Result<T, ErpError>) -> Result<Option<T>, AppError> {
+    match answer.map_err(AppError::from) {
+        Ok(found) => Ok(Some(found)),
+        Err(e) if e.is_erp_outage() => {
+            e.log();
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// The catalog: categories and the search page at once, then prices and availability of the
-/// page's products at once, each in one batch call.
+/// page's products at once, each in one batch call. What the ERP cannot answer is said on the
+/// page, in the page's frame; without products the page is a 503 for monitoring.
 pub async fn list_products(
     State(state): State<AppState>,
     buyer: Buyer,
@@ -91,46 +117,59 @@ pub async fn list_products(
     );
     let (categories, results) =
         tokio::join!(state.erp.categories(), state.erp.search_products(&query));
-    let results = results?;
+    let categories = missing_if_outage(categories)?;
+    let results = missing_if_outage(results)?;
     // A category that does not exist is a wrong address, not an empty shelf.
-    if let (Some(wanted), Ok(known)) = (&query.category, &categories)
+    if let (Some(wanted), Some(known)) = (&query.category, &categories)
         && !known.iter().any(|c| &c.id == wanted)
     {
         return Err(AppError::NotFound);
     }
-    let skus: Vec<Sku> = results.items.iter().map(|p| p.sku.clone()).collect();
-    let (prices, stock) = prices_and_stock(&state, &buyer.customer, &skus).await?;
-    let page_count = results.page_count();
-    let cards = results
-        .items
-        .into_iter()
-        .map(|product| ProductCard {
+    let items = results.as_ref().map_or(&[][..], |r| &r.items[..]);
+    let skus: Vec<Sku> = items.iter().map(|p| p.sku.clone()).collect();
+    let terms = missing_if_outage(prices_and_stock(&state, &buyer.customer, &skus).await)?;
+    let cards = items
+        .iter()
+        .map(|product| ProductCard::new(product.clone(), terms.as_ref()))
+        .collect();
+    let page = CatalogPage {
+        layout: buyer.layout(&state, "Catalog", "catalog"),
+        categories_missing: categories.is_none(),
+        categories: categories.unwrap_or_default(),
+        products_missing: results.is_none(),
+        terms_missing: terms.is_none() && !skus.is_empty(),
+        cards,
+        total: results.as_ref().map_or(0, |r| r.total),
+        page_count: results.as_ref().map_or(0, |r| r.page_count()),
+        query,
+    };
+    let status = if page.products_missing {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, HtmlPage(page)).into_response())
+}
+
+impl ProductCard {
+    fn new(product: Product, terms: Option<&(Vec<Price>, Vec<Availability>)>) -> Self {
+        let (prices, stock) = terms.map_or((&[][..], &[][..]), |(p, s)| (&p[..], &s[..]));
+        Self {
             price: prices
                 .iter()
                 .find(|p| p.sku == product.sku)
                 .map(Price::base),
             availability: stock.iter().find(|a| a.sku == product.sku).cloned(),
             product,
-        })
-        .collect();
-    let categories_missing = categories.is_err();
-    let page = CatalogPage {
-        layout: buyer.layout(&state, "Catalog", "catalog"),
-        categories: categories.unwrap_or_default(),
-        categories_missing,
-        cards,
-        total: results.total,
-        page_count,
-        query,
-    };
-    Ok(HtmlPage(page).into_response())
+        }
+    }
 }
 
 async fn prices_and_stock(
     state: &AppState,
     customer: &CustomerId,
     skus: &[Sku],
-) -> Result<(Vec<Price>, Vec<Availability>), AppError> {
+) -> Result<(Vec<Price>, Vec<Availability>), ErpError> {
     if skus.is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
@@ -155,8 +194,22 @@ struct ProductPage<'a> {
 #[template(path = "storefront/product_part.html")]
 struct ProductPart {
     product: Product,
+    /// For the breadcrumb.
+    category_name: String,
     price: Option<Price>,
     availability: Option<Availability>,
+}
+
+/// A category's name as buyers know it; its id only when the ERP does not say.
+fn name_of_category(categories: Result<Vec<Category>, ErpError>, id: &str) -> String {
+    let name = match categories {
+        Ok(known) => known.into_iter().find(|c| c.id == id).map(|c| c.name),
+        Err(_) => {
+            crate::cache::staleness::note_missing();
+            None
+        }
+    };
+    name.unwrap_or_else(|| id.to_string())
 }
 
 /// One product: its data, the buyer's price ladder and availability, asked for at once.
@@ -170,9 +223,13 @@ pub async fn show_product(
     let part = state
         .answers
         .get_or_build(key, async {
-            let (product, price, availability) =
-                product_with_terms(&state, &buyer.customer, &sku).await?;
+            let (terms, categories) = tokio::join!(
+                product_with_terms(&state, &buyer.customer, &sku),
+                state.erp.categories()
+            );
+            let (product, price, availability) = terms?;
             let part = ProductPart {
+                category_name: name_of_category(categories, &product.category),
                 product,
                 price,
                 availability,
@@ -221,10 +278,36 @@ impl PricedLine {
         customer: &CustomerId,
         cart: &Cart,
     ) -> Result<(Vec<PricedLine>, Option<String>), AppError> {
+        let (lines, total, _) = Self::priced(state, customer, cart, false).await?;
+        Ok((lines, total))
+    }
+
+    /// As [`Self::for_cart`], but while the ERP is not answering, the lines without prices and
+    /// `true`: the cart page still shows what is in the cart, so it can be changed.
+    pub async fn for_cart_page(
+        state: &AppState,
+        customer: &CustomerId,
+        cart: &Cart,
+    ) -> Result<(Vec<PricedLine>, Option<String>, bool), AppError> {
+        Self::priced(state, customer, cart, true).await
+    }
+
+    async fn priced(
+        state: &AppState,
+        customer: &CustomerId,
+        cart: &Cart,
+        outage_allowed: bool,
+    ) -> Result<(Vec<PricedLine>, Option<String>, bool), AppError> {
         let skus: Vec<Sku> = cart.lines.iter().map(|(s, _)| s.clone()).collect();
         let products = futures_util::future::join_all(skus.iter().map(|s| state.erp.product(s)));
         let (priced, products) = tokio::join!(prices_and_stock(state, customer, &skus), products);
-        let (prices, stock) = priced?;
+        let priced = if outage_allowed {
+            missing_if_outage(priced)?
+        } else {
+            Some(priced?)
+        };
+        let terms_missing = priced.is_none();
+        let (prices, stock) = priced.unwrap_or_default();
         let mut lines = Vec::with_capacity(cart.lines.len());
         let mut total: Option<Money> = None;
         let mut complete = true;
@@ -257,6 +340,6 @@ impl PricedLine {
         } else {
             None
         };
-        Ok((lines, total))
+        Ok((lines, total, terms_missing))
     }
 }

@@ -53,7 +53,10 @@ pub async fn list_invoices(
 struct InvoicePage {
     layout: Layout,
     invoice: Invoice,
-    overdue: bool,
+    /// Days past the due date with money still open. Shown beside the ERP's status rather than
+    /// instead of it: the PDF is the ERP's own document and says "Open", so the page says
+    /// "Open" too, and adds that it is overdue.
+    overdue_days: Option<i64>,
 }
 
 fn parse_number(number: String) -> Result<InvoiceNumber, AppError> {
@@ -68,11 +71,15 @@ pub async fn show_invoice(
 ) -> Result<Response, AppError> {
     let number = parse_number(number)?;
     let invoice = state.erp.invoice(&buyer.customer, &number).await?;
-    let overdue = invoice.summary().is_overdue(Utc::now().date_naive());
+    let today = Utc::now().date_naive();
+    let overdue_days = invoice
+        .summary()
+        .is_overdue(today)
+        .then(|| (today - invoice.due_on).num_days());
     let page = InvoicePage {
         layout: buyer.layout(&state, format!("Invoice {number}"), "invoices"),
         invoice,
-        overdue,
+        overdue_days,
     };
     Ok(HtmlPage(page).into_response())
 }

@@ -9,6 +9,7 @@ mod invoices;
 mod login;
 mod next_page;
 mod orders;
+mod quick_order;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -31,7 +32,7 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         .route("/cart", get(cart::show_cart))
         .route("/cart/add", post(cart::add_to_cart))
         .route("/cart/update", post(cart::update_cart))
-        .route("/cart/quick-order", post(cart::quick_order))
+        .route("/cart/quick-order", post(quick_order::quick_order))
         .route(
             "/checkout",
             get(checkout::show_checkout).post(checkout::submit_order),
