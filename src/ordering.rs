@@ -1,6 +1,9 @@
 //! Placing orders exactly once, without keeping anything: the idempotency key goes into the ERP
 //! with the order, the ERP is asked for it before creating, and a create whose outcome is
-//! unknown is looked up again before the buyer is answered.
+//! unknown is looked up again before the buyer is answered. What a failed submission means for
+//! the buyer is decided once, by [`PlaceError::unplaced`], for every place that answers one.
+
+mod outcome;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +12,8 @@ use moka::future::Cache;
 
 use crate::domain::{CustomerId, IdempotencyKey, InvalidOrder, NewOrder, Order};
 use crate::erp::{Erp, ErpError};
+
+pub use outcome::Unplaced;
 
 /// How a submission ended.
 #[derive(Debug, Clone)]
@@ -37,8 +42,8 @@ pub enum PlaceError {
     /// The key was used before for a different order.
     #[error("this idempotency key was already used for a different order")]
     KeyReused,
-    /// The ERP refused or failed. `Timeout` and `Unavailable` leave the outcome unknown: the
-    /// buyer may resubmit with the same key and will never get a second order.
+    /// The ERP refused or failed. Whether the order may nonetheless exist is
+    /// [`PlaceError::unplaced`]'s to say.
     #[error(transparent)]
     Erp(#[from] ErpError),
 }

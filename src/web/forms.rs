@@ -1,8 +1,6 @@
 //! Guards every state-changing request (anything but GET and HEAD) of the storefront and the
 //! service desk: the form must carry the session's CSRF token and must not come from another
-//! site; and, where asked for, every change a rep makes while acting for a customer is
-//! recorded in the audit log with its outcome. Reads pass straight through, untouched and
-//! without cost.
+//! site. Reads pass straight through, untouched and without cost.
 
 use std::convert::Infallible;
 use std::task::{Context, Poll};
@@ -15,41 +13,23 @@ use futures_util::future::{BoxFuture, Either};
 use tower::{Layer, Service, ServiceExt};
 
 use super::session::Session;
-use super::{AppError, MAX_BODY_BYTES, audit};
+use super::{AppError, MAX_BODY_BYTES};
 
 /// See the module documentation.
 #[derive(Clone, Copy, Default)]
-pub struct FormGuardLayer {
-    audited: bool,
-}
-
-impl FormGuardLayer {
-    /// Checks CSRF on every change.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Also records every change made while a rep acts for a customer.
-    pub fn audited(self) -> Self {
-        Self { audited: true }
-    }
-}
+pub struct FormGuardLayer;
 
 impl<S> Layer<S> for FormGuardLayer {
     type Service = FormGuard<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        FormGuard {
-            inner,
-            audited: self.audited,
-        }
+        FormGuard { inner }
     }
 }
 
 #[derive(Clone)]
 pub struct FormGuard<S> {
     inner: S,
-    audited: bool,
 }
 
 impl<S> Service<Request> for FormGuard<S>
@@ -70,29 +50,18 @@ where
             return Either::Left(self.inner.call(request));
         }
         let inner = self.inner.clone();
-        Either::Right(Box::pin(guard_change(inner, request, self.audited)))
+        Either::Right(Box::pin(guard_change(inner, request)))
     }
 }
 
-async fn guard_change<S>(inner: S, request: Request, audited: bool) -> Result<Response, Infallible>
+async fn guard_change<S>(inner: S, request: Request) -> Result<Response, Infallible>
 where
     S: Service<Request, Response = Response, Error = Infallible>,
 {
-    let acting = request
-        .extensions()
-        .get::<Session>()
-        .and_then(|s| Some((s.login.clone()?, s.acting_for.clone()?)))
-        .filter(|_| audited);
-    let path = request.uri().path().to_string();
-    let response = match verify_csrf(request).await {
-        Ok(request) => inner.oneshot(request).await?,
-        Err(refused) => refused.into_response(),
-    };
-    if let Some((rep, customer)) = acting {
-        let action = format!("POST {path} -> {}", response.status().as_u16());
-        audit::record(&rep, &customer, &action, None);
+    match verify_csrf(request).await {
+        Ok(request) => inner.oneshot(request).await,
+        Err(refused) => Ok(refused.into_response()),
     }
-    Ok(response)
 }
 
 /// Refuses a change whose form does not carry the session's CSRF token, or that a browser says
@@ -119,4 +88,107 @@ async fn verify_csrf(request: Request) -> Result<Request, AppError> {
         return Err(AppError::ExpiredForm);
     }
     Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::http::StatusCode;
+
+    use super::*;
+
+    /// What the handler behind the guard received: how often it was called, and the last body.
+    #[derive(Clone, Default)]
+    struct Seen {
+        calls: Arc<AtomicUsize>,
+        body: Arc<std::sync::Mutex<String>>,
+    }
+
+    async fn send(
+        method: Method,
+        session: Option<&Session>,
+        body: &str,
+        site: &str,
+    ) -> (StatusCode, Seen) {
+        let seen = Seen::default();
+        let handler = {
+            let seen = seen.clone();
+            tower::service_fn(move |request: Request| {
+                let seen = seen.clone();
+                async move {
+                    seen.calls.fetch_add(1, Ordering::SeqCst);
+                    let bytes = axum::body::to_bytes(request.into_body(), usize::MAX)
+                        .await
+                        .unwrap();
+                    *seen.body.lock().unwrap() = String::from_utf8_lossy(&bytes).into_owned();
+                    Ok::<_, Infallible>(StatusCode::SEE_OTHER.into_response())
+                }
+            })
+        };
+        let mut request = Request::builder()
+            .method(method)
+            .uri("/cart/add")
+            .header("sec-fetch-site", site)
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        if let Some(session) = session {
+            request.extensions_mut().insert(session.clone());
+        }
+        let response = FormGuardLayer
+            .layer(handler)
+            .oneshot(request)
+            .await
+            .unwrap();
+        (response.status(), seen)
+    }
+
+    #[tokio::test]
+    async fn a_change_with_the_sessions_token_reaches_the_handler_with_its_body() {
+        let session = Session::anonymous();
+        let form = format!("csrf={}&sku=FAS-1001&quantity=2", session.csrf);
+        let (status, seen) = send(Method::POST, Some(&session), &form, "same-origin").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            *seen.body.lock().unwrap(),
+            form,
+            "the body is handed on whole"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_change_without_the_right_token_or_from_another_site_never_reaches_the_handler() {
+        let session = Session::anonymous();
+        let other = Session::anonymous();
+        let good = format!("csrf={}&sku=FAS-1001", session.csrf);
+        let cases = [
+            (Some(&session), "sku=FAS-1001".to_string(), "same-origin"),
+            (
+                Some(&session),
+                "csrf=forged&sku=FAS-1001".into(),
+                "same-origin",
+            ),
+            (
+                Some(&session),
+                format!("csrf={}", other.csrf),
+                "same-origin",
+            ),
+            (Some(&session), good.clone(), "cross-site"),
+            (None, good, "same-origin"),
+        ];
+        for (session, body, site) in cases {
+            let (status, seen) = send(Method::POST, session, &body, site).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{body} from {site}");
+            assert_eq!(seen.calls.load(Ordering::SeqCst), 0, "{body} from {site}");
+        }
+    }
+
+    #[tokio::test]
+    async fn reads_pass_without_a_token() {
+        let (status, seen) = send(Method::GET, None, "", "cross-site").await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(seen.calls.load(Ordering::SeqCst), 1);
+    }
 }

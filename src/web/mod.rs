@@ -2,6 +2,7 @@
 //! for buyers' systems, and health endpoints for load balancers. Handlers stay thin: they parse,
 //! call the ERP (through the cache) or [`crate::ordering`], and render.
 
+mod acting_audit;
 mod api;
 mod assets;
 pub(crate) mod audit;
@@ -46,6 +47,7 @@ use crate::ordering::Ordering;
 use crate::resilience::health::ErpHealth;
 use crate::users::Users;
 
+use acting_audit::ActingAuditLayer;
 use body_deadline::BodyDeadlineLayer;
 pub use client::{ClientAddr, PeerAddr, TrustedProxies};
 pub use cookies::OpenedCookies;
@@ -192,8 +194,13 @@ pub(crate) async fn product_with_terms(
 
 /// The layers of the HTML areas (storefront, service desk), as one stack so each request passes
 /// one boxed route rather than one per layer: the session, no shared caching of pages that
-/// show one customer's data, and the form guard.
-fn html_area(router: Router<AppState>, state: AppState, forms: FormGuardLayer) -> Router<AppState> {
+/// show one customer's data, the audit of a rep's changes where asked for (outside the form
+/// guard, so that refused forms are recorded too), and the form guard.
+fn html_area(
+    router: Router<AppState>,
+    state: AppState,
+    audit: Option<ActingAuditLayer>,
+) -> Router<AppState> {
     router.layer(
         ServiceBuilder::new()
             .layer(SessionLayer::new(state))
@@ -201,7 +208,8 @@ fn html_area(router: Router<AppState>, state: AppState, forms: FormGuardLayer) -
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("private, no-store"),
             ))
-            .layer(forms),
+            .option_layer(audit)
+            .layer(FormGuardLayer),
     )
 }
 

@@ -10,6 +10,7 @@ mod caching;
 mod cart_edits;
 mod catalog_pages;
 mod chaos;
+mod checkout_outcomes;
 mod conformance;
 mod degraded;
 mod erp_health;

