@@ -45,3 +45,24 @@ async fn the_product_page_breadcrumb_names_the_category() {
     .await
     .expect("the test finished within a minute");
 }
+
+#[tokio::test]
+async fn a_product_address_in_another_case_leads_to_the_product() {
+    tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        let app = spawn_app().await;
+        let mut anna = app.browser();
+        anna.login(ANNA, "demo").await;
+        let response = anna
+            .client()
+            .get(format!("{}/products/fas-1001", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT);
+        assert_eq!(response.headers()["location"], "/products/FAS-1001");
+        let (status, _) = anna.get("/products/nope-1001").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    })
+    .await
+    .expect("the test finished in time");
+}

@@ -468,6 +468,9 @@ def main():
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--nginx", default="nginx")
     parser.add_argument("--out", default=os.path.join(ROOT, "target/bench/results.md"))
+    parser.add_argument("--versus", metavar="OTHER_BIN",
+                        help="instead of the full run, compare --bin with another build: the "
+                             "cached API hit and the miss overhead, in interleaved rounds")
     args = parser.parse_args()
     if args.smoke:
         args.duration, args.fill_seconds = min(args.duration, 2), min(args.fill_seconds, 2)
@@ -486,6 +489,9 @@ def main():
     load_before = os.getloadavg()
     try:
         setup = Setup(args, tmp)
+        if args.versus:
+            rows = compare_builds(args, setup)
+            return finish(args, rows, load_before, tmp)
         n = args.products
         cold = [f"BN-{i:05d}" for i in range(n - 2 * args.misses - 60, n - 60)]
         slow = [f"BN-{i:05d}" for i in range(n - 60, n - 10)][: max(10, args.misses // 10)]
@@ -576,7 +582,12 @@ def main():
     finally:
         stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
+    finish(args, rows, load_before, tmp)
 
+
+def finish(args, rows, load_before, tmp):
+    stop_all()
+    shutil.rmtree(tmp, ignore_errors=True)
     load_after = os.getloadavg()
     lines = [
         "| measurement | erpfront | baseline | figure | target | result |",
@@ -588,7 +599,8 @@ def main():
         f"{os.cpu_count()} cores, load average {load_before[0]:.2f} before / {load_after[0]:.2f} after, "
         f"sim latency {args.latency_ms} ms, cache {args.cache_mib} MiB"
         f"{f', popular_skus {args.popular_skus}' if args.popular_skus else ''}, "
-        f"binary {os.path.relpath(args.bin, ROOT)}",
+        f"binary {os.path.relpath(args.bin, ROOT)}"
+        f"{f' versus {os.path.relpath(args.versus, ROOT)}' if args.versus else ''}",
         "",
     ]
     text = "\n".join(header + lines) + "\n"
@@ -597,6 +609,53 @@ def main():
         f.write(text)
     print("\n" + text)
     say(f"written to {args.out}")
+
+
+def compare_builds(args, setup):
+    """Two builds side by side on one sim: interleaved rounds of the cached API hit, and of cold
+    requests (each build gets the same SKUs, cold in its own cache) against direct sim calls."""
+    builds = {}
+    for name, binary in (("this", args.bin), ("other", args.versus)):
+        port = free_port()
+        proc = start(f"erpfront-{name}", [binary, "serve", "--config", setup.config(port)], setup.tmp)
+        wait_ready(port, "/readyz")
+        builds[name] = (port, proc)
+    set_latency(setup.sim_port, 0)
+    n = args.products
+    hit = {name: [] for name in builds}
+    via = {name: [] for name in builds}
+    direct = []
+    headers = [f"Authorization: Bearer {DEMO_TOKEN}"]
+    for name, (port, _) in builds.items():
+        sequential(port, [f"/api/v1/products/{HOT_SKU}"], api_headers())
+    for round_no in range(args.rounds):
+        start_sku = n - 60 - (round_no + 1) * args.misses
+        cold = [f"BN-{i:05d}" for i in range(start_sku, start_sku + args.misses)]
+        say(f"round {round_no + 1} of {args.rounds}")
+        order = list(builds.items()) if round_no % 2 == 0 else list(reversed(builds.items()))
+        for name, (port, _) in order:
+            via[name] += sequential(port, [f"/api/v1/products/{s}" for s in cold], api_headers())
+        direct += sequential(setup.sim_port, [f"/v1/products/{s}" for s in cold], {})
+        if not args.smoke:
+            for name, (port, _) in order:
+                hit[name].append(wrk(args, f"http://127.0.0.1:{port}/api/v1/products/{HOT_SKU}",
+                                     args.round_seconds, headers=headers))
+    rows = []
+    for name, binary in (("this", args.bin), ("other", args.versus)):
+        label = f"{name} build ({os.path.relpath(binary, ROOT)})"
+        rows.append((f"{label}: miss overhead, p50 / p99 (cold API request − direct sim call)",
+                     f"{pct(via[name], 50):.2f} / {pct(via[name], 99):.2f} ms",
+                     f"{pct(direct, 50):.2f} / {pct(direct, 99):.2f} ms (sim)",
+                     f"{pct(via[name], 50) - pct(direct, 50):+.2f} / {pct(via[name], 99) - pct(direct, 99):+.2f} ms",
+                     "p50 ≤ 0.5 ms", verdict(pct(via[name], 50) - pct(direct, 50) <= 0.5)))
+        if hit[name]:
+            rps = [r["rps"] for r in hit[name]]
+            rows.append((f"{label}: cached API hit, req/s per round",
+                         ", ".join(f"{r:,.0f}" for r in rps),
+                         f"median {statistics.median(rps):,.0f}",
+                         f"p50 {statistics.median(r['p50_us'] for r in hit[name]) / 1000:.2f} ms, "
+                         f"p99 {statistics.median(r['p99_us'] for r in hit[name]) / 1000:.2f} ms", "", ""))
+    return rows
 
 
 if __name__ == "__main__":

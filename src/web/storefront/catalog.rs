@@ -6,7 +6,7 @@ use std::sync::Arc;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use bytes::Bytes;
 use serde::Deserialize;
 
@@ -220,7 +220,7 @@ pub async fn show_product(
 ) -> Result<Response, AppError> {
     let sku = Sku::parse(sku).map_err(|_| AppError::NotFound)?;
     let key = AnswerKey::ProductPage(buyer.customer.clone(), sku.clone());
-    let part = state
+    let built = state
         .answers
         .get_or_build(key, async {
             let (terms, categories) = tokio::join!(
@@ -242,7 +242,18 @@ pub async fn show_product(
                 title: Arc::from(part.product.name.as_str()),
             })
         })
-        .await?;
+        .await;
+    let part = match built {
+        Err(AppError::NotFound) => {
+            return match spelled_otherwise(&state, &sku).await {
+                Some(canonical) => {
+                    Ok(Redirect::permanent(&format!("/products/{canonical}")).into_response())
+                }
+                None => Err(AppError::NotFound),
+            };
+        }
+        other => other?,
+    };
     let in_cart = buyer
         .cart
         .lines
@@ -257,6 +268,17 @@ pub async fn show_product(
         in_cart,
     };
     Ok(HtmlPage(page).into_response())
+}
+
+/// The SKU the ERP spells differently from a URL typed or pasted in another case (`fas-1001`
+/// for `FAS-1001`): search finds products whatever the case, so the product page does too.
+async fn spelled_otherwise(state: &AppState, sku: &Sku) -> Option<Sku> {
+    let query = CatalogQuery::new(Some(sku.as_str()), None, 1, 20);
+    let page = state.erp.search_products(&query).await.ok()?;
+    page.items
+        .into_iter()
+        .map(|p| p.sku)
+        .find(|found| found != sku && found.as_str().eq_ignore_ascii_case(sku.as_str()))
 }
 
 /// A cart line with the buyer's current price for its quantity.
