@@ -574,4 +574,35 @@ mod tests {
         tokio::time::sleep(popular::REBUILD_EVERY).await;
         assert_eq!(*cache.popular.ranking(), vec![known]);
     }
+
+    /// A buyer who leaves while a miss is loading must not leave the key (or the batch) locked
+    /// for the next one.
+    #[tokio::test(start_paused = true)]
+    async fn a_read_dropped_while_loading_does_not_strand_its_key() {
+        use std::time::Duration;
+        let erp = crate::resilience::testing::Scripted::new();
+        erp.delay(Duration::from_secs(60));
+        let cache = CachedErp::new(erp.clone(), &CacheConfig::default());
+        let northwind = CustomerId::parse("C-1000").unwrap();
+        let skus = [Sku::parse("FAS-1001").unwrap()];
+        let cut = Duration::from_millis(10);
+        assert!(tokio::time::timeout(cut, cache.categories()).await.is_err());
+        assert!(
+            tokio::time::timeout(cut, cache.prices(&northwind, &skus))
+                .await
+                .is_err()
+        );
+        erp.delay(Duration::ZERO);
+        let next = Duration::from_secs(1);
+        let categories = tokio::time::timeout(next, cache.categories()).await;
+        assert!(categories.expect("the key was left locked").is_ok());
+        // The batch call already sent goes on for those who join it (60 s here); stranded, the
+        // next caller would wait for ever.
+        let after_it = Duration::from_secs(120);
+        let prices = tokio::time::timeout(after_it, cache.prices(&northwind, &skus)).await;
+        assert_eq!(
+            prices.expect("the batch was left waiting").unwrap().len(),
+            1
+        );
+    }
 }

@@ -21,7 +21,7 @@ pub mod health;
 mod retry;
 mod shedding;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 use std::sync::Arc;
 use std::time::Duration;
