@@ -1,5 +1,7 @@
 //! The cart lives in an encrypted cookie, never on the server: any instance can show it and a
 //! restart loses nothing. It holds only SKUs and quantities; prices always come from the ERP.
+//! Every change is also saved in the ERP as the customer's saved cart (see [`super::saved_cart`]),
+//! which is how the cart follows the customer to another login, device or rep.
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -7,8 +9,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use serde::Deserialize;
 
-use super::Buyer;
 use super::catalog::PricedLine;
+use super::{Buyer, saved_cart};
 use crate::domain::{CustomerId, Quantity, Sku};
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
@@ -19,7 +21,7 @@ pub(super) const CART_COOKIE: &str = "erpfront_cart";
 /// Browsers keep cookies up to 4096 bytes; encryption and base64 add about a third.
 const MAX_ENCODED_BYTES: usize = 2800;
 /// Most lines a cart may hold.
-pub const MAX_LINES: usize = 150;
+pub const MAX_LINES: usize = crate::domain::SavedCart::MAX_LINES;
 
 /// What the buyer is about to order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -225,6 +227,7 @@ pub async fn add_to_cart(
     let mut cart = buyer.cart.clone();
     cart.add(sku, quantity)?;
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
+    saved_cart::keep(&state, &buyer.customer, &cart).await;
     Ok((jar, Redirect::to("/cart?added=1")).into_response())
 }
 
@@ -240,6 +243,7 @@ pub async fn update_cart(
         .map(|(_, v)| v.as_str())
     {
         Some("confirmed") => {
+            saved_cart::forget(&state, &buyer.customer).await;
             return Ok((Cart::clear(buyer.jar(&state)), Redirect::to("/cart")).into_response());
         }
         // One click must not lose a cart built over an afternoon: ask first.
@@ -284,6 +288,7 @@ pub async fn update_cart(
         return render_cart(&state, &buyer, &buyer.cart, view).await;
     }
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
+    saved_cart::keep(&state, &buyer.customer, &cart).await;
     Ok((jar, Redirect::to("/cart")).into_response())
 }
 
@@ -352,6 +357,7 @@ pub async fn quick_order(
     }
     if view.problems.is_empty() {
         let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
+        saved_cart::keep(&state, &buyer.customer, &cart).await;
         return Ok((jar, Redirect::to(&format!("/cart?added={added}"))).into_response());
     }
     if added == 0 {
@@ -367,6 +373,7 @@ pub async fn quick_order(
             return render_cart(&state, &buyer, &buyer.cart, view).await;
         }
     };
+    saved_cart::keep(&state, &buyer.customer, &cart).await;
     let page = render_cart(&state, &buyer, &cart, view).await?;
     Ok((jar, page).into_response())
 }

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::catalog::PricedLine;
-use super::{Buyer, Cart};
+use super::{Buyer, Cart, saved_cart};
 use crate::domain::{Address, AddressId, IdempotencyKey, NewOrder, NewOrderLine};
 use crate::erp::ErpError;
 use crate::ordering::PlaceError;
@@ -161,6 +161,7 @@ pub async fn submit_order(
         // A retry of an order that did go through (its answer was lost) is not a change.
         if let Some(order) = state.erp.find_order_by_key(&buyer.customer, &key).await? {
             let target = format!("/orders/{}?placed=1", order.number);
+            saved_cart::forget(&state, &buyer.customer).await;
             return Ok((Cart::clear(buyer.jar(&state)), Redirect::to(&target)).into_response());
         }
         let message = "Your cart or its prices changed since this checkout page was opened (perhaps in another tab). Nothing was ordered yet: please review the order below and place it again.";
@@ -212,6 +213,7 @@ pub async fn submit_order(
                 );
             }
             let target = format!("/orders/{number}?placed=1");
+            saved_cart::forget(&state, &buyer.customer).await;
             Ok((Cart::clear(buyer.jar(&state)), Redirect::to(&target)).into_response())
         }
         Err(PlaceError::Invalid(e)) => {

@@ -9,6 +9,7 @@ mod invoices;
 mod login;
 mod next_page;
 mod orders;
+mod saved_cart;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -20,6 +21,7 @@ use super::forms::FormGuardLayer;
 pub(crate) use buyer::Buyer;
 pub(crate) use cart::Cart;
 pub(crate) use invoices::document_response;
+pub(crate) use saved_cart::restore as restore_saved_cart;
 
 pub(super) fn router(state: AppState) -> Router<AppState> {
     let routes = Router::new()
