@@ -336,6 +336,7 @@ macro_rules! cached {
 /// | `orders`, `order` | customer (× number) | `order_ttl_secs` | no |
 /// | `invoices`, `invoice`, `invoice_document` | customer × number | `invoice_ttl_secs` | no |
 /// | `create_order` | not cached; drops the customer's cached order list | | |
+/// | `saved_cart`, `save_cart` | never cached: the saved cart is read at login and when a rep starts acting, and must be the one last written, from any instance | | no |
 ///
 /// The TTLs and the stale rule live in [`TtlPerKind`], the kinds in `key.rs`.
 #[async_trait]

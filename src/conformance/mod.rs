@@ -8,7 +8,8 @@
 //!
 //! The suite reads whatever data the ERP holds and writes two test orders (PO numbers `TEST-…`
 //! and `TEST-…-RACE`, note [`TEST_ORDER_NOTE`]) for [`Subject::customer`], never for anyone
-//! else: the one the order rules share, and the one `orders.concurrent_create` races for.
+//! else: the one the order rules share, and the one `orders.concurrent_create` races for. The
+//! saved-cart rules change that customer's saved cart and put back what they found.
 #![warn(missing_docs)]
 
 pub mod broken_erps;
@@ -22,6 +23,7 @@ mod order_race;
 mod orders;
 mod pricing;
 mod report;
+mod saved_cart;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -78,8 +80,8 @@ struct Rule {
     check: for<'a> fn(&'a Context<'a>) -> BoxFuture<'a, Checked>,
 }
 
-/// Every rule, in the order they run and are reported: reads first, then the one write, then
-/// the broken ERPs.
+/// Every rule, in the order they run and are reported: reads first, then the writes (the test
+/// orders, the test customer's saved cart), then the broken ERPs.
 fn rules() -> impl Iterator<Item = &'static Rule> {
     [
         catalog::RULES,
@@ -88,6 +90,7 @@ fn rules() -> impl Iterator<Item = &'static Rule> {
         order_access::RULES,
         order_race::RULES,
         invoices::RULES,
+        saved_cart::RULES,
         faults::RULES,
     ]
     .into_iter()

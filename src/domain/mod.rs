@@ -1,9 +1,10 @@
-//! The ERP-neutral business vocabulary: customers, products, prices, orders, invoices.
+//! The ERP-neutral business vocabulary: customers, products, prices, carts, orders, invoices.
 //!
 //! Everything an ERP adapter returns and everything the web layer shows is expressed in these
 //! types. This module must never import axum, reqwest, moka or any adapter's wire format.
 #![warn(missing_docs)]
 
+mod cart;
 mod customer;
 mod ids;
 mod invoice;
@@ -13,6 +14,7 @@ mod product;
 mod search;
 pub mod text;
 
+pub use cart::{SavedCart, SavedCartError, SavedCartLine};
 pub use customer::{Address, Customer};
 pub use ids::{AddressId, CustomerId, IdError, IdempotencyKey, InvoiceNumber, OrderNumber, Sku};
 pub use invoice::{Document, Invoice, InvoiceLine, InvoiceStatus, InvoiceSummary};

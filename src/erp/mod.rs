@@ -23,7 +23,7 @@ pub use seam::{Access, Operation};
 use crate::domain::{
     Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSummary, Document,
     IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderHit, OrderNumber,
-    OrderSearch, OrderSummary, Price, Product, ProductPage, Sku,
+    OrderSearch, OrderSummary, Price, Product, ProductPage, SavedCart, Sku,
 };
 
 seam::erp_seam! {
@@ -87,5 +87,14 @@ seam::erp_seam! {
 
         /// Customers whose number or name contains `text`, for the service desk.
         read fn search_customers(text: &str) -> Vec<CustomerSummary>;
+
+        // The customer's saved cart, so that a cart follows the customer from one login,
+        // device or service rep to the next without the gateway keeping it.
+
+        /// The customer's saved cart; empty when there is none.
+        read fn saved_cart(customer: &CustomerId) -> SavedCart;
+
+        /// Replaces the customer's saved cart with `cart`; an empty cart clears it.
+        write fn save_cart(customer: &CustomerId, cart: &SavedCart) -> ();
     }
 }

@@ -36,7 +36,7 @@ use crate::erp::Erp;
 
 /// The operations of the protocol, as counted and as named in a fault's `operation`: the
 /// [`Erp`] methods they call (and the `operationId`s of the OpenAPI document).
-pub const OPERATIONS: [&str; 14] = [
+pub const OPERATIONS: [&str; 16] = [
     "health",
     "categories",
     "search_products",
@@ -51,6 +51,8 @@ pub const OPERATIONS: [&str; 14] = [
     "invoices",
     "invoice",
     "invoice_document",
+    "saved_cart",
+    "save_cart",
 ];
 
 /// Bearer tokens the sandbox asks for; none by default.

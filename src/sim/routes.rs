@@ -11,13 +11,13 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::SimControl;
 use super::faults::{Scope, apply};
-use crate::domain::{CatalogQuery, NewOrder};
+use crate::domain::{CatalogQuery, NewOrder, SavedCart};
 use crate::erp::http::wire::{
     ErrorBody, Health, IDEMPOTENCY_KEY_HEADER, Items, OPENAPI, OrderByKey, Outcome, SkuList,
 };
@@ -61,6 +61,10 @@ pub(super) fn routes(erp: Arc<dyn Erp>, control: &SimControl) -> Router {
         .route(
             &format!("{c}/invoices/{{number}}/document"),
             op("invoice_document", get(invoice_document)),
+        )
+        .route(
+            &format!("{c}/cart"),
+            op("saved_cart", get(saved_cart)).merge(op("save_cart", put(save_cart))),
         )
         .route("/v1/openapi.json", get(openapi))
         .fallback(unknown_path)
@@ -227,6 +231,23 @@ async fn find_order_by_key(
     json(&OrderByKey {
         order: erp.find_order_by_key(&customer, &key).await?,
     })
+}
+
+async fn saved_cart(State(erp): Erps, path: Result<Path<String>, PathRejection>) -> Reply {
+    let customer = parse(&segments(path)?)?;
+    json(&erp.saved_cart(&customer).await?)
+}
+
+/// Answers the cart as saved, so a client sees what the service took.
+async fn save_cart(
+    State(erp): Erps,
+    path: Result<Path<String>, PathRejection>,
+    bytes: Bytes,
+) -> Reply {
+    let customer = parse(&segments(path)?)?;
+    let cart: SavedCart = body(&bytes)?;
+    erp.save_cart(&customer, &cart).await?;
+    json(&cart)
 }
 
 async fn orders(State(erp): Erps, path: Result<Path<String>, PathRejection>) -> Reply {

@@ -26,6 +26,7 @@ mod racing_instances;
 mod real_browser;
 mod reference_adapter;
 mod sap;
+mod saved_cart;
 mod service_desk;
 mod sessions;
 mod single_flight;

@@ -33,7 +33,7 @@ use store::{Catalog, CustomerEntry, Ledger, newest_first};
 use crate::domain::{
     Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSummary, Document,
     IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderHit, OrderNumber,
-    OrderSearch, OrderSummary, Price, Product, ProductPage, Sku,
+    OrderSearch, OrderSummary, Price, Product, ProductPage, SavedCart, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
@@ -277,6 +277,29 @@ impl Erp for DemoErp {
     async fn search_customers(&self, text: &str) -> ErpResult<Vec<CustomerSummary>> {
         self.pause().await;
         Ok(desk::search_customers(&self.catalog, text))
+    }
+
+    async fn saved_cart(&self, customer: &CustomerId) -> ErpResult<SavedCart> {
+        self.pause().await;
+        self.customer_entry(customer)?;
+        let ledger = self.ledger();
+        Ok(ledger
+            .saved_carts
+            .get(customer)
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    async fn save_cart(&self, customer: &CustomerId, cart: &SavedCart) -> ErpResult<()> {
+        self.pause().await;
+        self.customer_entry(customer)?;
+        let mut ledger = self.ledger();
+        if cart.is_empty() {
+            ledger.saved_carts.remove(customer);
+        } else {
+            ledger.saved_carts.insert(customer.clone(), cart.clone());
+        }
+        Ok(())
     }
 
     async fn invoice(&self, customer: &CustomerId, number: &InvoiceNumber) -> ErpResult<Invoice> {

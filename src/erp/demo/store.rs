@@ -13,7 +13,8 @@ use rust_decimal::Decimal;
 use super::pricing::{PriceList, line_net, tax_and_gross};
 use crate::domain::{
     CatalogQuery, Category, Customer, CustomerId, IdempotencyKey, Invoice, Money, NewOrder, Order,
-    OrderLine, OrderNumber, OrderStatus, OrderTotals, Price, Product, ProductPage, Quantity, Sku,
+    OrderLine, OrderNumber, OrderStatus, OrderTotals, Price, Product, ProductPage, Quantity,
+    SavedCart, Sku,
 };
 use crate::erp::{ErpError, ErpResult};
 
@@ -115,11 +116,13 @@ impl Catalog {
     }
 }
 
-/// What orders change: stock on hand and the orders themselves.
+/// What buyers change: stock on hand, the orders themselves and saved carts.
 #[derive(Debug, Default)]
 pub(super) struct Ledger {
     pub stock: HashMap<Sku, u32>,
     pub orders: Vec<Order>,
+    /// Each customer's saved cart; a customer without one has no entry.
+    pub saved_carts: HashMap<CustomerId, SavedCart>,
 }
 
 /// Sorts newest first: by date, then by number. A longer number counts as the larger one, so

@@ -15,7 +15,7 @@
 //! | no complete answer within the deadline (slow, hanging, trickling) | `Timeout` |
 //! | an error body `{"error": {"outcome", "message"}}` | the outcome's variant |
 //! | 5xx (or 401, 403, 408, 429) without an error body | `Unavailable` |
-//! | 501 without an error body | `Unsupported` |
+//! | 501 without an error body; a bare 404 for the saved cart (a service that predates it) | `Unsupported` |
 //! | any other non-2xx without an error body (a bare 404 is a wrong path) | `InvalidData` |
 //! | a body that is cut short, too large, not JSON, or of the wrong shape | `InvalidData` |
 //! | a record for another customer or SKU than asked for | `InvalidData` |
@@ -38,7 +38,7 @@ use wire::{Health, IDEMPOTENCY_KEY_HEADER, Items, OrderByKey, SkuList};
 use crate::domain::{
     Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
     InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
-    ProductPage, Sku,
+    ProductPage, SavedCart, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
@@ -214,6 +214,19 @@ impl Erp for HttpErp {
         same("invoice", "customer", customer, &invoice.customer)?;
         same("invoice", "invoice", number, &invoice.number)?;
         Ok(invoice)
+    }
+
+    async fn saved_cart(&self, customer: &CustomerId) -> ErpResult<SavedCart> {
+        let t = &self.transport;
+        let url = t.url(&["customers", customer.as_str(), "cart"]);
+        t.json("saved_cart", t.get(url)).await
+    }
+
+    async fn save_cart(&self, customer: &CustomerId, cart: &SavedCart) -> ErpResult<()> {
+        let t = &self.transport;
+        let url = t.url(&["customers", customer.as_str(), "cart"]);
+        let _: SavedCart = t.json("save_cart", t.put_json(url, cart)?).await?;
+        Ok(())
     }
 
     async fn invoice_document(

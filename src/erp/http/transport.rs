@@ -66,14 +66,25 @@ impl Transport {
         url: Url,
         body: &B,
     ) -> ErpResult<RequestBuilder> {
+        self.with_json(self.client.post(url), body)
+    }
+
+    pub(super) fn put_json<B: serde::Serialize>(
+        &self,
+        url: Url,
+        body: &B,
+    ) -> ErpResult<RequestBuilder> {
+        self.with_json(self.client.put(url), body)
+    }
+
+    fn with_json<B: serde::Serialize>(
+        &self,
+        request: RequestBuilder,
+        body: &B,
+    ) -> ErpResult<RequestBuilder> {
         let bytes = serde_json::to_vec(body)
             .map_err(|e| ErpError::invalid_data(format!("cannot encode the request: {e}")))?;
-        Ok(self.authorized(
-            self.client
-                .post(url)
-                .header(CONTENT_TYPE, "application/json")
-                .body(bytes),
-        ))
+        Ok(self.authorized(request.header(CONTENT_TYPE, "application/json").body(bytes)))
     }
 
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
@@ -215,6 +226,10 @@ fn status_error(operation: &'static str, status: StatusCode, body: Option<&[u8]>
     }
     match status {
         StatusCode::NOT_IMPLEMENTED => ErpError::Unsupported { operation },
+        // Services written before the saved cart was part of the protocol do not know its path.
+        StatusCode::NOT_FOUND if ADDED_IN_V1.contains(&operation) => {
+            ErpError::Unsupported { operation }
+        }
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ErpError::unavailable(format!(
             "{operation}: the adapter refused the credentials ({status})"
         )),
@@ -229,6 +244,10 @@ fn status_error(operation: &'static str, status: StatusCode, body: Option<&[u8]>
         )),
     }
 }
+
+/// Operations added to v1 after its first services were written: a bare 404 from one of them
+/// means the service predates it, so the operation is `Unsupported` rather than a wrong path.
+const ADDED_IN_V1: [&str; 2] = ["saved_cart", "save_cart"];
 
 /// An error with its chain of causes, which is where reqwest keeps the useful part
 /// ("connection refused").
@@ -273,6 +292,12 @@ mod tests {
                 Some(br#"{"error":{"outcome":"not_found","message":"no"}}"#)
             ),
             ErpError::NotFound
+        );
+        assert_eq!(
+            status_error("saved_cart", StatusCode::NOT_FOUND, Some(b"Not Found")),
+            ErpError::Unsupported {
+                operation: "saved_cart"
+            }
         );
     }
 }

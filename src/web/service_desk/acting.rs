@@ -1,5 +1,7 @@
 //! Acting for a customer: the rep then sees and uses the storefront exactly as that customer
-//! does, with a banner on every page, until they stop. Both ends are audit events.
+//! does, with a banner on every page, until they stop. Both ends are audit events. The cart the
+//! rep builds is the customer's saved cart: it is there when the rep starts, and it stays in
+//! the ERP for the customer when the rep stops.
 
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,7 +12,7 @@ use super::rep::Rep;
 use crate::domain::CustomerId;
 use crate::web::audit;
 use crate::web::session::SetSession;
-use crate::web::storefront::Cart;
+use crate::web::storefront::{Cart, restore_saved_cart};
 use crate::web::{AppError, AppState};
 
 #[derive(Deserialize)]
@@ -31,8 +33,10 @@ pub async fn start_acting(
     audit::record(&rep.user.login, &customer, "start_acting", None);
     // A new id: the desk session's cookie is revoked, and stopping later revokes this one.
     state.revocations.revoke(&rep.session.id).await;
+    // The rep works on the customer's saved cart, which stays in the ERP when they stop.
+    let jar = restore_saved_cart(&state, Cart::clear(jar), &customer).await;
     let session = rep.session.reissued(Some(customer));
-    let mut response = (Cart::clear(jar), Redirect::to("/catalog")).into_response();
+    let mut response = (jar, Redirect::to("/catalog")).into_response();
     response.extensions_mut().insert(SetSession(session));
     Ok(response)
 }

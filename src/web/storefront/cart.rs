@@ -1,5 +1,7 @@
 //! The cart lives in an encrypted cookie, never on the server: any instance can show it and a
 //! restart loses nothing. It holds only SKUs and quantities; prices always come from the ERP.
+//! Every change is also saved in the ERP as the customer's saved cart (see [`super::saved_cart`]),
+//! which is how the cart follows the customer to another login, device or rep.
 
 use askama::Template;
 use axum::extract::{Form, Query, State};
@@ -8,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use serde::Deserialize;
 
-use super::Buyer;
 use super::catalog::PricedLine;
 use super::quick_order::Leftovers;
+use super::{Buyer, saved_cart};
 use crate::domain::{CustomerId, Quantity, Sku};
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
@@ -21,7 +23,7 @@ pub(super) const CART_COOKIE: &str = "erpfront_cart";
 /// Browsers keep cookies up to 4096 bytes; encryption and base64 add about a third.
 const MAX_ENCODED_BYTES: usize = 2800;
 /// Most lines a cart may hold.
-pub const MAX_LINES: usize = 150;
+pub const MAX_LINES: usize = crate::domain::SavedCart::MAX_LINES;
 
 /// What the buyer is about to order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -263,6 +265,7 @@ pub async fn add_to_cart(
     let mut cart = buyer.cart.clone();
     cart.add(sku, quantity)?;
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
+    saved_cart::keep(&state, &buyer.customer, &cart).await;
     Ok((jar, Redirect::to("/cart?added=1")).into_response())
 }
 
@@ -278,6 +281,7 @@ pub async fn update_cart(
         .map(|(_, v)| v.as_str())
     {
         Some("confirmed") => {
+            saved_cart::forget(&state, &buyer.customer).await;
             return Ok((Cart::clear(buyer.jar(&state)), Redirect::to("/cart")).into_response());
         }
         // One click must not lose a cart built over an afternoon: ask first.
@@ -322,6 +326,7 @@ pub async fn update_cart(
         return render_cart(&state, &buyer, &buyer.cart, view).await;
     }
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
+    saved_cart::keep(&state, &buyer.customer, &cart).await;
     Ok((jar, Redirect::to("/cart")).into_response())
 }
 

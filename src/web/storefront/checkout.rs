@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::catalog::PricedLine;
-use super::{Buyer, Cart};
+use super::{Buyer, Cart, saved_cart};
 use crate::domain::{Address, IdempotencyKey};
 use crate::ordering::Unplaced;
 use crate::web::layout::Layout;
@@ -155,6 +155,11 @@ async fn answer(
 ) -> Result<Response, AppError> {
     let (status, message, form) = match submitted {
         Submitted::Placed(number) => {
+            // The order holds what the cart held. A resubmission with an empty cart leaves the
+            // saved cart alone: it may be one being built elsewhere since.
+            if !buyer.cart.lines.is_empty() {
+                saved_cart::forget(state, &buyer.customer).await;
+            }
             let target = format!("/orders/{number}?placed=1");
             return Ok((Cart::clear(buyer.jar(state)), Redirect::to(&target)).into_response());
         }

@@ -1,5 +1,6 @@
-//! Logging in and out. A login starts a new session (and a new CSRF token); logging out drops
-//! the session and the cart from the browser.
+//! Logging in and out. A login starts a new session (and a new CSRF token) and brings back the
+//! customer's saved cart; logging out drops the session and the cart from the browser (the
+//! customer's saved cart in the ERP stays for the next login).
 
 use askama::Template;
 use axum::extract::{Extension, Form, Query, State};
@@ -8,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use serde::Deserialize;
 
-use super::{Cart, next_page};
+use super::{Cart, next_page, saved_cart};
 use crate::domain::text::without_control_chars;
 use crate::users::Role;
 use crate::web::layout::Layout;
@@ -90,11 +91,14 @@ pub async fn login(
         );
         return Ok((StatusCode::UNAUTHORIZED, HtmlPage(page)).into_response());
     };
-    let target = match user.role {
-        Role::Buyer => next,
-        Role::Service => "/service-desk".to_string(),
+    // A buyer finds the customer's saved cart merged into this browser's; a rep starts at the
+    // desk with none (acting for a customer brings that customer's).
+    let (target, jar) = match (user.role, &user.customer) {
+        (Role::Buyer, Some(customer)) => (next, saved_cart::restore(&state, jar, customer).await),
+        (Role::Buyer, None) => (next, Cart::clear(jar)),
+        (Role::Service, _) => ("/service-desk".to_string(), Cart::clear(jar)),
     };
-    let mut response = (Cart::clear(jar), Redirect::to(&target)).into_response();
+    let mut response = (jar, Redirect::to(&target)).into_response();
     response
         .extensions_mut()
         .insert(SetSession(Session::logged_in(&user.login)));

@@ -10,6 +10,7 @@ mod login;
 mod next_page;
 mod orders;
 mod quick_order;
+mod saved_cart;
 
 use axum::Router;
 use axum::response::Redirect;
@@ -21,6 +22,7 @@ use super::acting_audit::ActingAuditLayer;
 pub(crate) use buyer::Buyer;
 pub(crate) use cart::Cart;
 pub(crate) use invoices::document_response;
+pub(crate) use saved_cart::restore as restore_saved_cart;
 
 pub(super) fn router(state: AppState) -> Router<AppState> {
     let routes = Router::new()

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use serde::{Deserialize, Serialize};
 
-use super::Buyer;
 use super::cart::{CartView, parse_line, render_cart};
+use super::{Buyer, saved_cart};
 use crate::domain::{CustomerId, Sku};
 use crate::web::session::cookie;
 use crate::web::{AppError, AppState};
@@ -144,6 +144,7 @@ pub async fn quick_order(
     };
     match carried {
         Ok((jar, leftover)) => {
+            saved_cart::keep(&state, &buyer.customer, &cart).await;
             let mut target = format!("/cart?added={added}");
             if let Some(id) = leftover {
                 target.push_str(&format!("&leftover={id}"));

@@ -39,6 +39,22 @@ fn assert_all_pass(report: &Report) {
     }
 }
 
+/// Every rule passes but the saved-cart rules, which are skipped: the adapter keeps no saved
+/// carts, and says so rather than failing.
+fn assert_all_pass_without_saved_carts(report: &Report) {
+    for result in &report.results {
+        if result.id.starts_with("saved_cart.") {
+            assert!(
+                matches!(&result.outcome, Outcome::Skip(reason) if reason.contains("Unsupported")),
+                "{}:\n{report}",
+                result.id
+            );
+        } else {
+            assert_eq!(result.outcome, Outcome::Pass, "{}:\n{report}", result.id);
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_http_adapter_passes_every_rule_against_the_sandbox_erp() {
     let (_, sim) = spawn_sim(Arc::new(DemoErp::embedded().unwrap())).await;
@@ -58,7 +74,8 @@ async fn the_http_adapter_passes_every_rule_against_the_sandbox_erp_without_its_
 async fn the_http_adapter_passes_every_rule_against_the_python_reference_adapter() {
     let python = PythonAdapter::start().await;
     let report = check(http_config(python.url.clone()), "R-100", "H-200").await;
-    assert_all_pass(&report);
+    // The reference adapter predates the saved cart: its paths are unknown there.
+    assert_all_pass_without_saved_carts(&report);
 }
 
 #[tokio::test]
@@ -75,5 +92,5 @@ async fn the_tryton_adapter_passes_every_rule_against_a_real_tryton() {
         )
     });
     let report = check(config, tryton::GOLD_CUSTOMER, tryton::VOLUME_CUSTOMER).await;
-    assert_all_pass(&report);
+    assert_all_pass_without_saved_carts(&report);
 }

@@ -58,7 +58,12 @@ async fn the_sap_adapter_passes_every_conformance_rule_against_the_simulator() {
     let report = conformance::run(&subject).await;
     assert_eq!(report.results.len(), conformance::rule_ids().len());
     for result in &report.results {
-        assert_eq!(result.outcome, Outcome::Pass, "{}:\n{report}", result.id);
+        // SAP keeps no saved carts yet: those rules are skipped, not failed.
+        if result.id.starts_with("saved_cart.") {
+            assert!(matches!(result.outcome, Outcome::Skip(_)), "{report}");
+        } else {
+            assert_eq!(result.outcome, Outcome::Pass, "{}:\n{report}", result.id);
+        }
     }
     let created = sim.orders_with_po_prefix("TEST-");
     assert!(created.iter().all(|o| o["SoldToParty"] == "17100001"));
@@ -116,7 +121,7 @@ other_customer = "17100002"
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("Checking the sap adapter"), "{stdout}");
     assert!(
-        stdout.contains("21 rules: 21 passed, 0 failed, 0 skipped"),
+        stdout.contains("25 rules: 21 passed, 0 failed, 4 skipped"),
         "{stdout}"
     );
     assert_eq!(sim.orders_with_po_prefix("TEST-").len(), 2);

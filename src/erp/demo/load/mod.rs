@@ -108,7 +108,14 @@ pub(super) fn load(sources: Sources<'_>) -> Result<(Catalog, Ledger), DemoDataEr
         catalog.invoices.push(invoice);
     }
 
-    Ok((catalog, Ledger { stock, orders }))
+    Ok((
+        catalog,
+        Ledger {
+            stock,
+            orders,
+            saved_carts: HashMap::new(),
+        },
+    ))
 }
 
 fn customer(
