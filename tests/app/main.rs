@@ -35,4 +35,5 @@ mod support;
 mod tryton_catalog;
 mod tryton_faults;
 mod tryton_orders;
+mod tryton_saved_cart;
 mod tryton_storefront;

@@ -14,6 +14,8 @@
 //!   `description` (`erpfront-key:<key>`), the buyer's note and who placed it for the customer
 //!   its `comment`, the requested date its `shipping_date`. Sales still without a number
 //!   (drafts entered in Tryton) are not shown;
+//! - the customer's saved cart is a draft sale of the party whose `description` is
+//!   `erpfront saved cart` (see `saved_cart`): a draft is no order, and placing never matches it;
 //! - invoices are posted or paid customer invoices (`account.invoice` of type `out`).
 //!
 //! Every customer-specific read filters on the party code in Tryton itself, so another party's
@@ -31,6 +33,7 @@ mod placing;
 mod pricing;
 mod rpc;
 mod sales;
+mod saved_cart;
 mod wire;
 
 use std::time::Duration;
@@ -42,7 +45,7 @@ use secrecy::SecretString;
 use crate::domain::{
     Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
     InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
-    ProductPage, Sku,
+    ProductPage, SavedCart, Sku,
 };
 use crate::erp::{Erp, ErpResult};
 
@@ -196,6 +199,14 @@ impl Erp for TrytonErp {
         number: &InvoiceNumber,
     ) -> ErpResult<Document> {
         self.invoice_pdf(customer, number).await
+    }
+
+    async fn saved_cart(&self, customer: &CustomerId) -> ErpResult<SavedCart> {
+        self.saved_cart_of(customer).await
+    }
+
+    async fn save_cart(&self, customer: &CustomerId, cart: &SavedCart) -> ErpResult<()> {
+        self.replace_saved_cart(customer, cart).await
     }
 }
 
