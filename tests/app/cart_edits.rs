@@ -17,22 +17,6 @@ async fn buyer_with_cart(app: &TestApp, skus: &[String]) -> Browser {
     anna
 }
 
-/// The SKUs in the cart, in order, with their quantities.
-async fn cart_lines(anna: &mut Browser) -> Vec<(String, String)> {
-    let (_, body) = anna.get("/cart").await;
-    let page = html(&body);
-    let inputs = Selector::parse("#cart-form input[name^=qty_]").unwrap();
-    page.select(&inputs)
-        .map(|i| {
-            let name = i.value().attr("name").unwrap();
-            (
-                name.trim_start_matches("qty_").to_string(),
-                i.value().attr("value").unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
 #[tokio::test]
 async fn enter_in_a_quantity_field_updates_and_removes_nothing() {
     let app = spawn_app().await;
@@ -59,7 +43,7 @@ async fn enter_in_a_quantity_field_updates_and_removes_nothing() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let lines = cart_lines(&mut anna).await;
+    let lines = anna.cart_lines().await;
     assert_eq!(lines.len(), 3, "{lines:?}");
     assert_eq!(lines[2], (skus[2].clone(), "7".to_string()));
 }
@@ -83,7 +67,7 @@ async fn a_wrong_quantity_comes_back_as_typed_and_changes_nothing() {
     );
     let typed = crate::support::attr_of(&page, &format!("input[name={b}]"), "value");
     assert_eq!(typed.as_deref(), Some("3x"), "what was typed is kept");
-    let lines = cart_lines(&mut anna).await;
+    let lines = anna.cart_lines().await;
     assert_eq!(
         lines,
         vec![(skus[0].clone(), "2".into()), (skus[1].clone(), "2".into())],
@@ -136,7 +120,7 @@ async fn a_pasted_list_adds_every_good_line_and_gives_back_the_bad_ones() {
         "in the order pasted: {back}"
     );
     assert!(!back.contains(" 3"), "the good ones are not: {back}");
-    let lines = cart_lines(&mut anna).await;
+    let lines = anna.cart_lines().await;
     assert_eq!(
         lines,
         vec![(skus[0].clone(), "3".into()), (skus[1].clone(), "4".into())]
@@ -147,7 +131,7 @@ async fn a_pasted_list_adds_every_good_line_and_gives_back_the_bad_ones() {
     let again = html(&again);
     assert_eq!(text_of(&again, ".notice-error li"), problems);
     assert_eq!(text_of(&again, "textarea[name=lines]"), back);
-    assert_eq!(cart_lines(&mut anna).await, lines, "nothing added twice");
+    assert_eq!(anna.cart_lines().await, lines, "nothing added twice");
     // The plain cart page is not about that quick order.
     let (_, plain) = anna.get("/cart").await;
     assert!(text_of(&html(&plain), ".notice-error").is_empty());
@@ -283,8 +267,8 @@ async fn emptying_the_cart_is_asked_before_it_is_done() {
     let (status, _, body) = anna.post("/cart/update", &[("clear", "1")]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(text_of(&html(&body), ".notice-warning").contains("Empty the cart?"));
-    assert_eq!(cart_lines(&mut anna).await.len(), 2, "nothing removed yet");
+    assert_eq!(anna.cart_lines().await.len(), 2, "nothing removed yet");
     let (status, _, _) = anna.post("/cart/update", &[("clear", "confirmed")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    assert!(cart_lines(&mut anna).await.is_empty());
+    assert!(anna.cart_lines().await.is_empty());
 }

@@ -8,9 +8,8 @@ use std::time::Duration;
 use erpfront::domain::{CustomerId, Quantity, SavedCart, SavedCartLine, Sku};
 use erpfront::erp::{Erp, ErpError};
 use reqwest::StatusCode;
-use scraper::Selector;
 
-use crate::support::{ANNA, Browser, LI, SAM, TestApp, html, some_skus, spawn_app};
+use crate::support::{ANNA, Browser, LI, SAM, TestApp, some_skus, spawn_app};
 
 /// Every test here finishes within this, or fails.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -23,23 +22,6 @@ async fn within<F: Future<Output = ()>>(test: F) {
 
 fn northwind() -> CustomerId {
     CustomerId::parse("C-1000").unwrap()
-}
-
-/// The cart page's lines as `(SKU, quantity)`, in order.
-async fn cart_lines(browser: &mut Browser) -> Vec<(String, String)> {
-    let (status, body) = browser.get("/cart").await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let page = html(&body);
-    let inputs = Selector::parse("#cart-form input[name^=qty_]").unwrap();
-    page.select(&inputs)
-        .map(|i| {
-            let name = i.value().attr("name").unwrap();
-            (
-                name.trim_start_matches("qty_").to_string(),
-                i.value().attr("value").unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
 }
 
 async fn add(browser: &mut Browser, sku: &str, quantity: &str) {
@@ -84,7 +66,7 @@ async fn the_cart_is_there_again_after_logging_out_and_in() {
 
         anna.login(ANNA, "demo").await;
         assert_eq!(
-            cart_lines(&mut anna).await,
+            anna.cart_lines().await,
             lines(&[(&skus[0], "3"), (&skus[1], "1")])
         );
     })
@@ -102,7 +84,7 @@ async fn a_second_device_sees_the_cart_and_a_login_merges_without_losing_lines()
 
         let mut phone = logged_in(&app, ANNA).await;
         assert_eq!(
-            cart_lines(&mut phone).await,
+            phone.cart_lines().await,
             lines(&[(&skus[0], "2"), (&skus[1], "5")]),
             "a fresh browser finds the cart after login"
         );
@@ -117,7 +99,7 @@ async fn a_second_device_sees_the_cart_and_a_login_merges_without_losing_lines()
         // the phone's new line.
         laptop.login(ANNA, "demo").await;
         let merged = lines(&[(&skus[0], "4"), (&skus[1], "5"), (&skus[2], "7")]);
-        assert_eq!(cart_lines(&mut laptop).await, merged);
+        assert_eq!(laptop.cart_lines().await, merged);
         let saved = app.erp.saved_cart(&northwind()).await.unwrap();
         assert_eq!(saved.lines().len(), 3, "the merge is saved back: {saved:?}");
     })
@@ -142,7 +124,7 @@ async fn a_cart_a_rep_built_waits_for_the_customer_after_the_rep_stops_acting() 
 
         let mut anna = logged_in(&app, ANNA).await;
         assert_eq!(
-            cart_lines(&mut anna).await,
+            anna.cart_lines().await,
             lines(&[(&skus[0], "6"), (&skus[1], "2")])
         );
 
@@ -152,7 +134,7 @@ async fn a_cart_a_rep_built_waits_for_the_customer_after_the_rep_stops_acting() 
         sam.post("/service-desk/act", &[("customer", "C-1000")])
             .await;
         assert_eq!(
-            cart_lines(&mut sam).await,
+            sam.cart_lines().await,
             lines(&[(&skus[0], "6"), (&skus[1], "3")])
         );
     })
@@ -188,7 +170,7 @@ async fn placing_the_order_clears_the_saved_cart() {
 
         // Another device logging in afterwards does not bring the ordered lines back.
         let mut phone = logged_in(&app, ANNA).await;
-        assert!(cart_lines(&mut phone).await.is_empty());
+        assert!(phone.cart_lines().await.is_empty());
     })
     .await;
 }
@@ -222,7 +204,7 @@ async fn cart_edits_work_from_the_cookie_when_the_saved_cart_cannot_be_reached()
         let (status, _, body) = anna.post("/cart/update", &[(q0.as_str(), "5")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
         assert_eq!(
-            cart_lines(&mut anna).await,
+            anna.cart_lines().await,
             lines(&[(&skus[0], "5"), (&skus[1], "3")])
         );
         assert!(app.erp.calls("save_cart") >= 2, "a save was tried");
@@ -230,7 +212,7 @@ async fn cart_edits_work_from_the_cookie_when_the_saved_cart_cannot_be_reached()
         // A login while the saved cart is out of reach keeps the browser's cart.
         let (status, _) = anna.login(ANNA, "demo").await;
         assert_eq!(status, StatusCode::SEE_OTHER);
-        assert_eq!(cart_lines(&mut anna).await.len(), 2);
+        assert_eq!(anna.cart_lines().await.len(), 2);
 
         // The whole ERP down: the quantities still change in the cookie.
         app.erp.set_down(true);
@@ -238,7 +220,7 @@ async fn cart_edits_work_from_the_cookie_when_the_saved_cart_cannot_be_reached()
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
         app.erp.set_down(false);
         assert_eq!(
-            cart_lines(&mut anna).await,
+            anna.cart_lines().await,
             lines(&[(&skus[0], "1"), (&skus[1], "3")])
         );
     })
@@ -254,11 +236,11 @@ async fn a_customer_never_gets_another_customers_saved_cart() {
         add(&mut anna, &skus[0], "4").await;
 
         let mut li = logged_in(&app, LI).await;
-        assert!(cart_lines(&mut li).await.is_empty());
+        assert!(li.cart_lines().await.is_empty());
         // Nor in the same browser, after Anna logs out.
         anna.post("/logout", &[]).await;
         anna.login(LI, "demo").await;
-        assert!(cart_lines(&mut anna).await.is_empty());
+        assert!(anna.cart_lines().await.is_empty());
         let globex = CustomerId::parse("C-2000").unwrap();
         assert!(app.erp.saved_cart(&globex).await.unwrap().is_empty());
     })

@@ -95,6 +95,23 @@ impl Browser {
         self.read(response).await
     }
 
+    /// The cart page's lines as `(SKU, quantity)`, in order.
+    pub async fn cart_lines(&mut self) -> Vec<(String, String)> {
+        let (status, body) = self.get("/cart").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let page = html(&body);
+        let inputs = Selector::parse("#cart-form input[name^=qty_]").unwrap();
+        page.select(&inputs)
+            .map(|i| {
+                let name = i.value().attr("name").unwrap();
+                (
+                    name.trim_start_matches("qty_").to_string(),
+                    i.value().attr("value").unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    }
+
     async fn read(&mut self, response: Response) -> (StatusCode, String) {
         let status = response.status();
         let body = response.text().await.unwrap();
