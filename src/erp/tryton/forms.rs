@@ -80,10 +80,19 @@ fn tax_ids(value: Option<&Value>) -> ErpResult<Vec<i64>> {
         .collect()
 }
 
+/// A product as placing and saved carts need it.
+pub(super) struct ProductRef {
+    pub(super) code: String,
+    pub(super) id: i64,
+    pub(super) salable: bool,
+}
+
 impl TrytonErp {
-    /// The product ids of the lines' SKUs; a `Rejected` naming the first SKU that is unknown
-    /// or not for sale.
-    pub(super) async fn orderable(&self, lines: &[NewOrderLine]) -> ErpResult<HashMap<Sku, i64>> {
+    /// Tryton's products among the lines' SKUs: each one's code, id and whether it is for sale.
+    pub(super) async fn products_of(&self, lines: &[NewOrderLine]) -> ErpResult<Vec<ProductRef>> {
+        if lines.is_empty() {
+            return Ok(Vec::new());
+        }
         let codes: Vec<&str> = lines.iter().map(|l| l.sku.as_str()).collect();
         let reply = self
             .rpc
@@ -99,22 +108,37 @@ impl TrytonErp {
                 &[],
             )
             .await?;
-        let found = records("product.product", &reply)?;
+        records("product.product", &reply)?
+            .iter()
+            .map(|r| {
+                Ok(ProductRef {
+                    code: r.str("code")?.to_string(),
+                    id: r.id()?,
+                    salable: r.bool("salable")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The product ids of the lines' SKUs; a `Rejected` naming the first SKU that is unknown
+    /// or not for sale.
+    pub(super) async fn orderable(&self, lines: &[NewOrderLine]) -> ErpResult<HashMap<Sku, i64>> {
+        let found = self.products_of(lines).await?;
         let mut ids = HashMap::new();
         for line in lines {
-            let record = found
+            let product = found
                 .iter()
-                .find(|r| r.str("code").ok() == Some(line.sku.as_str()))
+                .find(|p| p.code == line.sku.as_str())
                 .ok_or_else(|| {
                     ErpError::rejected(format!("Product {} is not in the catalog.", line.sku))
                 })?;
-            if !record.bool("salable")? {
+            if !product.salable {
                 return Err(ErpError::rejected(format!(
                     "Product {} cannot be ordered.",
                     line.sku
                 )));
             }
-            ids.insert(line.sku.clone(), record.id()?);
+            ids.insert(line.sku.clone(), product.id);
         }
         Ok(ids)
     }

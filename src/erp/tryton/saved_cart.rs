@@ -141,31 +141,12 @@ impl TrytonErp {
 
     /// The product ids of those of the lines' SKUs that Tryton knows and sells.
     async fn for_sale(&self, lines: &[NewOrderLine]) -> ErpResult<HashMap<Sku, i64>> {
-        if lines.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let codes: Vec<&str> = lines.iter().map(|l| l.sku.as_str()).collect();
-        let reply = self
-            .rpc
-            .read(
-                "model.product.product.search_read",
-                vec![
-                    json!([["code", "in", codes], ["salable", "=", true]]),
-                    json!(0),
-                    Value::Null,
-                    Value::Null,
-                    json!(["code"]),
-                ],
-                &[],
-            )
-            .await?;
-        let mut ids = HashMap::new();
-        for record in records("product.product", &reply)? {
-            if let Ok(sku) = Sku::parse(record.str("code")?) {
-                ids.insert(sku, record.id()?);
-            }
-        }
-        Ok(ids)
+        let found = self.products_of(lines).await?;
+        Ok(found
+            .into_iter()
+            .filter(|p| p.salable)
+            .filter_map(|p| Some((Sku::parse(p.code).ok()?, p.id)))
+            .collect())
     }
 }
 
