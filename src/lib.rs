@@ -19,6 +19,7 @@ pub mod cache;
 pub mod config;
 pub mod conformance;
 pub mod demo;
+pub mod desk;
 pub mod domain;
 pub mod erp;
 pub mod ordering;

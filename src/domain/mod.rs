@@ -26,4 +26,7 @@ pub use order::{
 pub use product::{
     Attribute, Availability, CatalogQuery, Category, Price, PriceTier, Product, ProductPage,
 };
-pub use search::{CustomerSummary, OrderHit, OrderSearch, contains_any};
+pub use search::{
+    CustomerSearch, CustomerSummary, Hits, MAX_DATES_ALONE_DAYS, MAX_PAGE, MAX_PAGE_SIZE,
+    MIN_WORD_CHARS, OrderHit, OrderSearch, Paging, fold, matches_words, words,
+};

@@ -21,9 +21,9 @@ pub use registry::{AdapterConfig, ConnectError, ErpConfig, connect};
 pub use seam::{Access, Operation};
 
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSummary, Document,
-    IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderHit, OrderNumber,
-    OrderSearch, OrderSummary, Price, Product, ProductPage, SavedCart, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSearch, CustomerSummary,
+    Document, Hits, IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order,
+    OrderHit, OrderNumber, OrderSearch, OrderSummary, Price, Product, ProductPage, SavedCart, Sku,
 };
 
 seam::erp_seam! {
@@ -82,11 +82,16 @@ seam::erp_seam! {
     optional {
         // The service desk.
 
-        /// Orders of every customer matching a search, newest first, for the service desk.
-        read fn search_orders(search: &OrderSearch) -> Vec<OrderHit>;
+        /// One page of the orders of every customer matching a search, newest first (orders of
+        /// one day in an order that stays the same from page to page), for the service desk. Text criteria follow the semantics in
+        /// [`crate::domain::OrderSearch`]'s module. An adapter asks the ERP for at most
+        /// [`Paging::fetch`](crate::domain::Paging::fetch) hits, never for all of them; the
+        /// gateway refuses searches that would list most of the ERP before they get here.
+        read fn search_orders(search: &OrderSearch) -> Hits<OrderHit>;
 
-        /// Customers whose number or name contains `text`, for the service desk.
-        read fn search_customers(text: &str) -> Vec<CustomerSummary>;
+        /// One page of the customers whose number or name has every word of the search, ordered
+        /// by name, for the service desk.
+        read fn search_customers(search: &CustomerSearch) -> Hits<CustomerSummary>;
 
         // The customer's saved cart, so that a cart follows the customer from one login,
         // device or service rep to the next without the gateway keeping it.

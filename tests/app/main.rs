@@ -13,6 +13,7 @@ mod chaos;
 mod checkout_outcomes;
 mod conformance;
 mod degraded;
+mod desk_search;
 mod erp_health;
 mod erp_sim;
 mod hostile;

@@ -31,9 +31,9 @@ use records::Sources;
 use store::{Catalog, CustomerEntry, Ledger, newest_first};
 
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSummary, Document,
-    IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderHit, OrderNumber,
-    OrderSearch, OrderSummary, Price, Product, ProductPage, SavedCart, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSearch, CustomerSummary,
+    Document, Hits, IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order,
+    OrderHit, OrderNumber, OrderSearch, OrderSummary, Price, Product, ProductPage, SavedCart, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
@@ -269,14 +269,14 @@ impl Erp for DemoErp {
         Ok(summaries)
     }
 
-    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Vec<OrderHit>> {
+    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Hits<OrderHit>> {
         self.pause().await;
         Ok(desk::search_orders(&self.catalog, &self.ledger(), search))
     }
 
-    async fn search_customers(&self, text: &str) -> ErpResult<Vec<CustomerSummary>> {
+    async fn search_customers(&self, search: &CustomerSearch) -> ErpResult<Hits<CustomerSummary>> {
         self.pause().await;
-        Ok(desk::search_customers(&self.catalog, text))
+        Ok(desk::search_customers(&self.catalog, search))
     }
 
     async fn saved_cart(&self, customer: &CustomerId) -> ErpResult<SavedCart> {

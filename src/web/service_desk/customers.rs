@@ -1,26 +1,29 @@
-//! Finding a customer and seeing what they see: ship-tos, recent orders, open invoices.
+//! Finding a customer and seeing what they see: ship-tos, recent orders, open invoices with the
+//! overdue ones flagged.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::rep::Rep;
+use super::search::{PAGE_SIZE, PageLinks, notice};
+use crate::desk;
 use crate::domain::{
-    Customer, CustomerId, CustomerSummary, InvoiceStatus, InvoiceSummary, OrderSummary,
+    Customer, CustomerId, CustomerSearch, CustomerSummary, InvoiceStatus, InvoiceSummary,
+    OrderSummary, Paging,
 };
-use crate::erp::ErpError;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};
 
-/// What a rep reads when the ERP did not answer, instead of "no such customer".
-const NO_ANSWER: &str = "The order system did not answer, so we cannot say whether this customer exists. Try again in a moment.";
-
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 pub struct CustomerQuery {
     #[serde(default)]
     q: String,
+    #[serde(default, skip_serializing)]
+    page: String,
 }
 
 #[derive(Template)]
@@ -30,54 +33,38 @@ struct CustomersPage {
     query: String,
     customers: Vec<CustomerSummary>,
     notice: Option<String>,
+    pages: PageLinks,
 }
 
-/// Customers by number or name.
+/// Customers by number or name, a page at a time.
 pub async fn search_customers(
     State(state): State<AppState>,
     rep: Rep,
     Query(query): Query<CustomerQuery>,
 ) -> Result<Response, AppError> {
     let text = query.q.trim().to_string();
-    let mut notice = None;
-    let customers = match state.erp.search_customers(&text).await {
-        Ok(found) => found,
-        Err(ErpError::Unsupported { .. }) => {
-            // Without a search, a customer number still leads straight to the customer.
-            match CustomerId::parse(text.clone()) {
-                Ok(id) => match state.erp.customer(&id).await {
-                    Ok(c) => vec![CustomerSummary {
-                        id: c.id,
-                        name: c.name,
-                        city: c.bill_to.city,
-                    }],
-                    Err(ErpError::NotFound) => Vec::new(),
-                    Err(err) => {
-                        tracing::warn!(error = %err, "customer look-up failed");
-                        notice = Some(NO_ANSWER.into());
-                        Vec::new()
-                    }
-                },
-                Err(_) => {
-                    notice = Some(
-                        "This ERP cannot search customers by name; enter a customer number.".into(),
-                    );
-                    Vec::new()
-                }
-            }
-        }
-        Err(other) => return Err(other.into()),
-    };
-    let customers = customers
-        .into_iter()
-        .filter(|c| rep.user.may_serve(&c.id))
-        .collect();
-    let page = CustomersPage {
+    let paging = Paging::new(query.page.trim().parse().unwrap_or(1), PAGE_SIZE);
+    let mut page = CustomersPage {
         layout: rep.layout(&state, "Customers"),
-        query: text,
-        customers,
-        notice,
+        query: text.clone(),
+        customers: Vec::new(),
+        notice: None,
+        pages: PageLinks::default(),
     };
+    if !text.is_empty() {
+        let search = CustomerSearch { text, paging };
+        match desk::customers(state.erp.as_ref(), &search).await {
+            Ok(hits) => {
+                page.pages = PageLinks::of("/service-desk/customers", &query, paging, hits.more);
+                page.customers = hits
+                    .items
+                    .into_iter()
+                    .filter(|c| rep.user.may_serve(&c.id))
+                    .collect();
+            }
+            Err(failure) => page.notice = Some(notice(failure, "customers")?),
+        }
+    }
     Ok(HtmlPage(page).into_response())
 }
 
@@ -88,6 +75,8 @@ struct CustomerPage {
     customer: Customer,
     orders: Vec<OrderSummary>,
     open_invoices: Vec<InvoiceSummary>,
+    overdue: usize,
+    today: NaiveDate,
 }
 
 /// One customer: addresses, recent orders and open invoices, asked for at once.
@@ -106,15 +95,19 @@ pub async fn show_customer(
     let customer = customer?;
     let mut orders = orders?;
     orders.truncate(20);
-    let open_invoices = invoices?
+    let open_invoices: Vec<InvoiceSummary> = invoices?
         .into_iter()
         .filter(|i| i.status == InvoiceStatus::Open)
         .collect();
+    let today = Utc::now().date_naive();
+    let overdue = open_invoices.iter().filter(|i| i.is_overdue(today)).count();
     let page = CustomerPage {
         layout: rep.layout(&state, customer.name.clone()),
         customer,
         orders,
         open_invoices,
+        overdue,
+        today,
     };
     Ok(HtmlPage(page).into_response())
 }

@@ -6,6 +6,7 @@ mod acting;
 mod customers;
 mod orders;
 mod rep;
+mod search;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -14,7 +15,7 @@ use super::AppState;
 
 pub(super) fn router(state: AppState) -> Router<AppState> {
     let routes = Router::new()
-        .route("/", get(orders::search_orders))
+        .route("/", get(search::desk))
         .route("/customers", get(customers::search_customers))
         .route("/customers/{customer}", get(customers::show_customer))
         .route(

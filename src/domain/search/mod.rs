@@ -1,19 +1,31 @@
-//! What a service rep searches for across all customers.
+//! What a service rep searches for across all customers, how much of it one answer may hold,
+//! and which searches are refused before they reach the ERP.
+//!
+//! Every adapter follows the same text semantics: a text criterion is split into words at
+//! whitespace, and every word must appear somewhere in the value (in any order, as part of a
+//! word), ignoring case and accents where the ERP can ([`fold`] says how the gateway folds).
+
+mod matching;
+mod paging;
+mod policy;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::{CustomerId, OrderStatus, OrderSummary};
 
-/// A search of every customer's orders. Text criteria match case-insensitively on part of the
-/// value; all given criteria must match.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub use matching::{fold, matches_words, words};
+pub use paging::{Hits, MAX_PAGE, MAX_PAGE_SIZE, Paging};
+pub use policy::{MAX_DATES_ALONE_DAYS, MIN_WORD_CHARS};
+
+/// A search of every customer's orders; all given criteria must match.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrderSearch {
-    /// Part of the ERP's order number.
+    /// Words of the ERP's order number.
     pub order_number: Option<String>,
-    /// Part of the buyer's PO number.
+    /// Words of the buyer's PO number.
     pub po_number: Option<String>,
-    /// Part of the customer's number or name.
+    /// Words of the customer's number or name (each word in either).
     pub customer: Option<String>,
     /// Placed on or after.
     pub placed_from: Option<NaiveDate>,
@@ -21,12 +33,12 @@ pub struct OrderSearch {
     pub placed_to: Option<NaiveDate>,
     /// In this status.
     pub status: Option<OrderStatus>,
-    /// At most this many hits, newest first.
-    pub limit: u32,
+    /// Which page of hits, newest first.
+    pub paging: Paging,
 }
 
 impl OrderSearch {
-    /// Whether at least one criterion is given (an empty search lists the newest orders).
+    /// Whether no criterion is given.
     pub fn is_empty(&self) -> bool {
         self.order_number.is_none()
             && self.po_number.is_none()
@@ -35,6 +47,16 @@ impl OrderSearch {
             && self.placed_to.is_none()
             && self.status.is_none()
     }
+}
+
+/// A search of every customer by number or name: every word of `text` must appear in the
+/// customer's number or name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerSearch {
+    /// What the rep typed.
+    pub text: String,
+    /// Which page of hits, ordered by name.
+    pub paging: Paging,
 }
 
 /// An order found by a search, with whose it is.
@@ -57,15 +79,4 @@ pub struct CustomerSummary {
     pub name: String,
     /// The bill-to city, to tell customers of one name apart.
     pub city: String,
-}
-
-/// Whether `needle` (when given) is part of any of `haystacks`, ignoring case.
-pub fn contains_any(needle: Option<&str>, haystacks: &[&str]) -> bool {
-    match needle {
-        None => true,
-        Some(needle) => {
-            let needle = needle.to_lowercase();
-            haystacks.iter().any(|h| h.to_lowercase().contains(&needle))
-        }
-    }
 }
