@@ -8,8 +8,9 @@
 //!
 //! The suite reads whatever data the ERP holds and writes two test orders (PO numbers `TEST-…`
 //! and `TEST-…-RACE`, note [`TEST_ORDER_NOTE`]) for [`Subject::customer`], never for anyone
-//! else: the one the order rules share, and the one `orders.concurrent_create` races for. The
-//! saved-cart rules change that customer's saved cart and put back what they found.
+//! else: the one the order rules share, and the one `orders.concurrent_create` races for; the
+//! search rules look for them. The saved-cart rules change that customer's saved cart and put
+//! back what they found.
 #![warn(missing_docs)]
 
 pub mod broken_erps;
@@ -24,6 +25,8 @@ mod orders;
 mod pricing;
 mod report;
 mod saved_cart;
+mod search_customers;
+mod search_orders;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -90,6 +93,8 @@ fn rules() -> impl Iterator<Item = &'static Rule> {
         order_access::RULES,
         order_race::RULES,
         invoices::RULES,
+        search_orders::RULES,
+        search_customers::RULES,
         saved_cart::RULES,
         faults::RULES,
     ]

@@ -1,0 +1,113 @@
+//! Service-desk customer search rules: a customer is found by number and by a word of its
+//! name, in any case, every hit has every word, and hits come a page at a time. Optional like
+//! the order search.
+
+use super::context::short_random;
+use super::{Checked, Context, During, Outcome, Rule, ensure};
+use crate::domain::{CustomerSearch, CustomerSummary, Hits, Paging, matches_words};
+use crate::erp::ErpError;
+
+pub(super) const RULES: &[Rule] = &[
+    Rule {
+        id: "search.customers_by_number_and_name",
+        description: "A customer is found by its number and by words of its name in any case; every hit has every word in its number or name; nonsense finds nobody.",
+        check: |cx| Box::pin(by_number_and_name(cx)),
+    },
+    Rule {
+        id: "search.customers_pages",
+        description: "Customer hits come a page at a time: never more than the page size, the next page different, a page past the end empty.",
+        check: |cx| Box::pin(pages(cx)),
+    },
+];
+
+async fn search(
+    cx: &Context<'_>,
+    text: &str,
+    paging: Paging,
+) -> Result<Option<Hits<CustomerSummary>>, String> {
+    let search = CustomerSearch {
+        text: text.to_owned(),
+        paging,
+    };
+    match cx.subject.erp.search_customers(&search).await {
+        Err(ErpError::Unsupported { .. }) => Ok(None),
+        answer => answer.during(format_args!("search_customers({search:?})")).map(Some),
+    }
+}
+
+fn unsupported() -> Outcome {
+    Outcome::Skip("the adapter cannot search customers (Unsupported)".into())
+}
+
+fn ids(hits: &Hits<CustomerSummary>) -> Vec<String> {
+    hits.items.iter().map(|c| format!("{} {}", c.id, c.name)).collect()
+}
+
+async fn by_number_and_name(cx: &Context<'_>) -> Checked {
+    let id = &cx.subject.customer;
+    let customer = cx.subject.erp.customer(id).await.during(format_args!("customer({id})"))?;
+    let mut words: Vec<&str> = customer.name.split_whitespace().collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+    let name_words = words.iter().take(2).map(|w| w.to_lowercase()).collect::<Vec<_>>();
+    let texts = [
+        id.to_string(),
+        id.to_string().to_lowercase(),
+        name_words.join(" "),
+        customer.name.to_uppercase(),
+    ];
+    for text in texts {
+        let Some(hits) = search(cx, &text, Paging::new(1, 50)).await? else {
+            return Ok(unsupported());
+        };
+        ensure(hits.items.iter().any(|c| &c.id == id), || {
+            format!("searching \"{text}\" did not find {id} {}; hits: {:?}", customer.name, ids(&hits))
+        })?;
+        for hit in &hits.items {
+            ensure(matches_words(Some(&text), &[hit.id.as_str(), &hit.name]), || {
+                format!("searching \"{text}\" found {} {}, which lacks a word", hit.id, hit.name)
+            })?;
+        }
+    }
+    let nonsense = format!("QX{}", short_random());
+    let hits = search(cx, &nonsense, Paging::new(1, 10)).await?.unwrap_or_default();
+    ensure(hits.items.is_empty() && !hits.more, || {
+        format!("searching \"{nonsense}\" found {:?}", ids(&hits))
+    })?;
+    Ok(Outcome::Pass)
+}
+
+async fn pages(cx: &Context<'_>) -> Checked {
+    // Two customers the suite knows: a word common to both is not known, so search each
+    // customer number's shared start, which finds at least these two when they share one.
+    let (one, other) = (cx.subject.customer.as_str(), cx.subject.other_customer.as_str());
+    let shared: String = one
+        .chars()
+        .zip(other.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect();
+    if shared.chars().count() < 2 {
+        return Ok(Outcome::Skip(format!(
+            "the test customers {one} and {other} share no start to search both by"
+        )));
+    }
+    let Some(first) = search(cx, &shared, Paging::new(1, 1)).await? else {
+        return Ok(unsupported());
+    };
+    ensure(first.items.len() == 1 && first.more, || {
+        format!(
+            "page 1 of size 1 for \"{shared}\": {:?}, more: {}; expected one hit and more",
+            ids(&first),
+            first.more
+        )
+    })?;
+    let second = search(cx, &shared, Paging::new(2, 1)).await?.unwrap_or_default();
+    ensure(second.items.len() == 1 && second.items != first.items, || {
+        format!("page 2 of size 1: {:?} after {:?}", ids(&second), ids(&first))
+    })?;
+    let past_the_end = search(cx, &shared, Paging::new(99, 50)).await?.unwrap_or_default();
+    ensure(past_the_end.items.is_empty() && !past_the_end.more, || {
+        format!("a page past the end answered {:?}", ids(&past_the_end))
+    })?;
+    Ok(Outcome::Pass)
+}
