@@ -31,7 +31,9 @@ async fn search(
     };
     match cx.subject.erp.search_customers(&search).await {
         Err(ErpError::Unsupported { .. }) => Ok(None),
-        answer => answer.during(format_args!("search_customers({search:?})")).map(Some),
+        answer => answer
+            .during(format_args!("search_customers({search:?})"))
+            .map(Some),
     }
 }
 
@@ -40,15 +42,27 @@ fn unsupported() -> Outcome {
 }
 
 fn ids(hits: &Hits<CustomerSummary>) -> Vec<String> {
-    hits.items.iter().map(|c| format!("{} {}", c.id, c.name)).collect()
+    hits.items
+        .iter()
+        .map(|c| format!("{} {}", c.id, c.name))
+        .collect()
 }
 
 async fn by_number_and_name(cx: &Context<'_>) -> Checked {
     let id = &cx.subject.customer;
-    let customer = cx.subject.erp.customer(id).await.during(format_args!("customer({id})"))?;
+    let customer = cx
+        .subject
+        .erp
+        .customer(id)
+        .await
+        .during(format_args!("customer({id})"))?;
     let mut words: Vec<&str> = customer.name.split_whitespace().collect();
     words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-    let name_words = words.iter().take(2).map(|w| w.to_lowercase()).collect::<Vec<_>>();
+    let name_words = words
+        .iter()
+        .take(2)
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>();
     let texts = [
         id.to_string(),
         id.to_string().to_lowercase(),
@@ -60,16 +74,28 @@ async fn by_number_and_name(cx: &Context<'_>) -> Checked {
             return Ok(unsupported());
         };
         ensure(hits.items.iter().any(|c| &c.id == id), || {
-            format!("searching \"{text}\" did not find {id} {}; hits: {:?}", customer.name, ids(&hits))
+            format!(
+                "searching \"{text}\" did not find {id} {}; hits: {:?}",
+                customer.name,
+                ids(&hits)
+            )
         })?;
         for hit in &hits.items {
-            ensure(matches_words(Some(&text), &[hit.id.as_str(), &hit.name]), || {
-                format!("searching \"{text}\" found {} {}, which lacks a word", hit.id, hit.name)
-            })?;
+            ensure(
+                matches_words(Some(&text), &[hit.id.as_str(), &hit.name]),
+                || {
+                    format!(
+                        "searching \"{text}\" found {} {}, which lacks a word",
+                        hit.id, hit.name
+                    )
+                },
+            )?;
         }
     }
     let nonsense = format!("QX{}", short_random());
-    let hits = search(cx, &nonsense, Paging::new(1, 10)).await?.unwrap_or_default();
+    let hits = search(cx, &nonsense, Paging::new(1, 10))
+        .await?
+        .unwrap_or_default();
     ensure(hits.items.is_empty() && !hits.more, || {
         format!("searching \"{nonsense}\" found {:?}", ids(&hits))
     })?;
@@ -79,7 +105,10 @@ async fn by_number_and_name(cx: &Context<'_>) -> Checked {
 async fn pages(cx: &Context<'_>) -> Checked {
     // Two customers the suite knows: a word common to both is not known, so search each
     // customer number's shared start, which finds at least these two when they share one.
-    let (one, other) = (cx.subject.customer.as_str(), cx.subject.other_customer.as_str());
+    let (one, other) = (
+        cx.subject.customer.as_str(),
+        cx.subject.other_customer.as_str(),
+    );
     let shared: String = one
         .chars()
         .zip(other.chars())
@@ -101,11 +130,22 @@ async fn pages(cx: &Context<'_>) -> Checked {
             first.more
         )
     })?;
-    let second = search(cx, &shared, Paging::new(2, 1)).await?.unwrap_or_default();
-    ensure(second.items.len() == 1 && second.items != first.items, || {
-        format!("page 2 of size 1: {:?} after {:?}", ids(&second), ids(&first))
-    })?;
-    let past_the_end = search(cx, &shared, Paging::new(99, 50)).await?.unwrap_or_default();
+    let second = search(cx, &shared, Paging::new(2, 1))
+        .await?
+        .unwrap_or_default();
+    ensure(
+        second.items.len() == 1 && second.items != first.items,
+        || {
+            format!(
+                "page 2 of size 1: {:?} after {:?}",
+                ids(&second),
+                ids(&first)
+            )
+        },
+    )?;
+    let past_the_end = search(cx, &shared, Paging::new(99, 50))
+        .await?
+        .unwrap_or_default();
     ensure(past_the_end.items.is_empty() && !past_the_end.more, || {
         format!("a page past the end answered {:?}", ids(&past_the_end))
     })?;

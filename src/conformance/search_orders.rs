@@ -35,7 +35,9 @@ pub(super) const RULES: &[Rule] = &[
 async fn search(cx: &Context<'_>, search: &OrderSearch) -> Result<Option<Hits<OrderHit>>, String> {
     match cx.subject.erp.search_orders(search).await {
         Err(ErpError::Unsupported { .. }) => Ok(None),
-        answer => answer.during(format_args!("search_orders({search:?})")).map(Some),
+        answer => answer
+            .during(format_args!("search_orders({search:?})"))
+            .map(Some),
     }
 }
 
@@ -122,12 +124,13 @@ async fn by_each_field(cx: &Context<'_>) -> Checked {
             )
         })?;
         for hit in &hits.items {
-            let matches = matches_words(asked.order_number.as_deref(), &[hit.order.number.as_str()])
-                && matches_words(asked.po_number.as_deref(), &[&hit.order.po_number])
-                && matches_words(
-                    asked.customer.as_deref(),
-                    &[hit.customer.as_str(), &hit.customer_name],
-                );
+            let matches =
+                matches_words(asked.order_number.as_deref(), &[hit.order.number.as_str()])
+                    && matches_words(asked.po_number.as_deref(), &[&hit.order.po_number])
+                    && matches_words(
+                        asked.customer.as_deref(),
+                        &[hit.customer.as_str(), &hit.customer_name],
+                    );
             ensure(matches, || {
                 format!("searching by {what} ({asked:?}) found {hit:?}, which does not match")
             })?;
@@ -153,7 +156,10 @@ async fn dates_and_status(cx: &Context<'_>) -> Checked {
         format!("the range {day}..={day} did not find the test order placed on {day}")
     })?;
     ensure(hits.items.iter().all(|h| h.order.placed_on == day), || {
-        format!("the range {day}..={day} found orders of other days: {:?}", numbers(&hits))
+        format!(
+            "the range {day}..={day} found orders of other days: {:?}",
+            numbers(&hits)
+        )
     })?;
     let before = day.pred_opt().unwrap_or(day);
     let up_to_the_day_before = OrderSearch {
@@ -162,9 +168,15 @@ async fn dates_and_status(cx: &Context<'_>) -> Checked {
         ..on_the_day.clone()
     };
     let hits = search(cx, &up_to_the_day_before).await?.unwrap_or_default();
-    ensure(hits.items.iter().all(|h| h.order.placed_on <= before), || {
-        format!("a range ending {before} found later orders: {:?}", numbers(&hits))
-    })?;
+    ensure(
+        hits.items.iter().all(|h| h.order.placed_on <= before),
+        || {
+            format!(
+                "a range ending {before} found later orders: {:?}",
+                numbers(&hits)
+            )
+        },
+    )?;
     ensure(!has_test_order(&hits, order), || {
         format!("a range ending {before} found the test order placed on {day}")
     })?;
@@ -174,11 +186,21 @@ async fn dates_and_status(cx: &Context<'_>) -> Checked {
     };
     let hits = search(cx, &in_status).await?.unwrap_or_default();
     ensure(has_test_order(&hits, order), || {
-        format!("status {:?} did not find the test order in it", order.created.status)
+        format!(
+            "status {:?} did not find the test order in it",
+            order.created.status
+        )
     })?;
     ensure(
-        hits.items.iter().all(|h| h.order.status == order.created.status),
-        || format!("status {:?} found orders in others: {hits:?}", order.created.status),
+        hits.items
+            .iter()
+            .all(|h| h.order.status == order.created.status),
+        || {
+            format!(
+                "status {:?} found orders in others: {hits:?}",
+                order.created.status
+            )
+        },
     )?;
     Ok(Outcome::Pass)
 }
@@ -192,7 +214,11 @@ async fn only_matches(cx: &Context<'_>) -> Checked {
         return Ok(unsupported());
     };
     ensure(hits.items.is_empty() && !hits.more, || {
-        format!("a PO number nobody has found {:?} (more: {})", numbers(&hits), hits.more)
+        format!(
+            "a PO number nobody has found {:?} (more: {})",
+            numbers(&hits),
+            hits.more
+        )
     })?;
     Ok(Outcome::Pass)
 }
@@ -215,15 +241,30 @@ async fn pages(cx: &Context<'_>) -> Checked {
             first.more
         )
     })?;
-    let second = search(cx, &ours(Paging::new(2, 1))).await?.unwrap_or_default();
-    ensure(second.items.len() == 1 && second.items != first.items, || {
-        format!("page 2 of size 1: {:?} after {:?}", numbers(&second), numbers(&first))
-    })?;
+    let second = search(cx, &ours(Paging::new(2, 1)))
+        .await?
+        .unwrap_or_default();
+    ensure(
+        second.items.len() == 1 && second.items != first.items,
+        || {
+            format!(
+                "page 2 of size 1: {:?} after {:?}",
+                numbers(&second),
+                numbers(&first)
+            )
+        },
+    )?;
     let newest_first = first.items[0].order.placed_on >= second.items[0].order.placed_on;
     ensure(newest_first, || {
-        format!("pages are not newest first: {:?} then {:?}", numbers(&first), numbers(&second))
+        format!(
+            "pages are not newest first: {:?} then {:?}",
+            numbers(&first),
+            numbers(&second)
+        )
     })?;
-    let past_the_end = search(cx, &ours(Paging::new(90, 10))).await?.unwrap_or_default();
+    let past_the_end = search(cx, &ours(Paging::new(90, 10)))
+        .await?
+        .unwrap_or_default();
     ensure(past_the_end.items.is_empty() && !past_the_end.more, || {
         format!("a page past the end answered {:?}", numbers(&past_the_end))
     })?;

@@ -37,4 +37,5 @@ mod tryton_catalog;
 mod tryton_faults;
 mod tryton_orders;
 mod tryton_saved_cart;
+mod tryton_search;
 mod tryton_storefront;

@@ -28,12 +28,14 @@ mod customers;
 mod errors;
 mod forms;
 mod invoices;
+mod like;
 mod orders;
 mod placing;
 mod pricing;
 mod rpc;
 mod sales;
 mod saved_cart;
+mod search;
 mod wire;
 
 use std::time::Duration;
@@ -43,9 +45,9 @@ use reqwest::Url;
 use secrecy::SecretString;
 
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
-    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
-    ProductPage, SavedCart, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSearch, CustomerSummary,
+    Document, Hits, IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order,
+    OrderHit, OrderNumber, OrderSearch, OrderSummary, Price, Product, ProductPage, SavedCart, Sku,
 };
 use crate::erp::{Erp, ErpResult};
 
@@ -199,6 +201,14 @@ impl Erp for TrytonErp {
         number: &InvoiceNumber,
     ) -> ErpResult<Document> {
         self.invoice_pdf(customer, number).await
+    }
+
+    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Hits<OrderHit>> {
+        self.search_sales(search).await
+    }
+
+    async fn search_customers(&self, search: &CustomerSearch) -> ErpResult<Hits<CustomerSummary>> {
+        self.search_parties(search).await
     }
 
     async fn saved_cart(&self, customer: &CustomerId) -> ErpResult<SavedCart> {
