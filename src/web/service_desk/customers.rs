@@ -10,6 +10,7 @@ use crate::domain::{
     Customer, CustomerId, CustomerSummary, InvoiceStatus, InvoiceSummary, OrderSummary,
 };
 use crate::erp::ErpError;
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};

@@ -12,6 +12,7 @@ use crate::domain::{
     OrderStatus,
 };
 use crate::erp::ErpError;
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::storefront::document_response;
