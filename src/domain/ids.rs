@@ -48,9 +48,17 @@ fn check(
     Ok(())
 }
 
-/// ERP document numbers and codes: letters, digits and the separators ERPs use (`INV/2026/1`).
+/// ERP codes: letters, digits and the separators ERPs use (`FAS-1001`, `C:1000`).
 fn document_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | '#')
+}
+
+/// Document numbers come from ERP number sequences whose prefixes the ERP's users choose
+/// (`INV/2026/0101`, `VK 00001/Ü`, `A#12?`), so any printable character is one. Links
+/// percent-encode them and templates escape them; only control characters, which no sequence
+/// prints, are refused.
+fn number_char(c: char) -> bool {
+    !c.is_control()
 }
 
 macro_rules! string_id {
@@ -106,11 +114,11 @@ string_id!(
 );
 string_id!(
     /// The ERP's number of a sales order.
-    OrderNumber, "order number", 40, document_char
+    OrderNumber, "order number", 40, number_char
 );
 string_id!(
     /// The ERP's number of an invoice (billing document).
-    InvoiceNumber, "invoice number", 40, document_char
+    InvoiceNumber, "invoice number", 40, number_char
 );
 string_id!(
     /// The ERP's id of a customer address (a ship-to or bill-to).
@@ -141,6 +149,8 @@ mod tests {
         assert!(Sku::parse("FAS 1001").is_err());
         assert_eq!(Sku::parse("FAS-1001").unwrap().as_str(), "FAS-1001");
         assert!(InvoiceNumber::parse("INV/2026/1").is_ok());
+        assert!(OrderNumber::parse("VK 00001/Ü #?%").is_ok());
+        assert!(OrderNumber::parse("SO\n1").is_err());
         assert!(IdempotencyKey::parse("abc/def").is_err());
         assert_eq!(IdempotencyKey::generate().as_str().len(), 32);
     }

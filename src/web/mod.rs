@@ -11,6 +11,7 @@ mod client;
 mod cookies;
 mod deadline;
 mod error;
+mod filters;
 mod forms;
 mod health;
 mod layout;

@@ -18,7 +18,9 @@ What the tests rely on (they look records up by code, never by id):
 - stock in warehouse WH: 10 * n units of SKU-n, none of every seventh (SKU-007, SKU-014, ...);
 - sales: draft (C-100, PO-D-1), quotation (C-200, PO-Q-1), processing with a posted open invoice
   (C-100, PO-P-1), shipped with a posted open invoice (C-200, PO-S-1, tracking TRACK-2001),
-  done with a paid invoice (C-300, PO-X-1), cancelled (C-300, PO-C-1).
+  done with a paid invoice (C-300, PO-X-1), cancelled (C-300, PO-C-1);
+- document numbers that need encoding in a URL: sales are numbered "VK 00001/Ü", "VK 00002/Ü",
+  ...; invoices "INV/<year>/0001", ...
 """
 import datetime as dt
 import sys
@@ -111,7 +113,7 @@ fy.move_sequence = SequenceStrict(name='Moves %s' % today.year,
     sequence_type=move_type, company=company)
 fy.move_sequence.save()
 inv_seq = SequenceStrict(name='Invoices %s' % today.year,
-    sequence_type=invoice_type, company=company, prefix='INV/%s/' % today.year)
+    sequence_type=invoice_type, company=company, prefix='INV/%s/' % today.year, padding=4)
 inv_seq.save()
 seq, = fy.invoice_sequences
 seq.out_invoice_sequence = inv_seq
@@ -288,6 +290,14 @@ def pay(invoice):
     payment.form.payment_method = pay_method
     payment.execute('choice')
 
+
+# Sequence prefixes as a German seller prints them: spaces, slashes and umlauts in the numbers.
+SaleConfig = Model.get('sale.configuration')
+sale_sequence = SaleConfig(1).sale_sequence
+sale_sequence.prefix = 'VK '
+sale_sequence.suffix = '/Ü'
+sale_sequence.padding = 5
+sale_sequence.save()
 
 c100, c200, c300 = customers['C-100'], customers['C-200'], customers['C-300']
 draft = new_sale(c100, [(products[0], 5), (products[1], 2)], 'PO-D-1')

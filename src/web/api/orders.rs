@@ -17,6 +17,7 @@ use crate::domain::{
 };
 use crate::erp::ErpError;
 use crate::ordering::{PlaceError, Placed, Unplaced};
+use crate::web::filters::path_segment;
 use crate::web::{AppError, AppState};
 
 /// The caller's orders, newest first.
@@ -82,7 +83,7 @@ pub async fn create_order(
     let order = new_order(&caller, body)?;
     match state.ordering.place(&key, order).await {
         Ok(Placed::Created(order)) => {
-            let location = format!("/api/v1/orders/{}", order.number);
+            let location = format!("/api/v1/orders/{}", path_segment(order.number.as_str()));
             Ok((
                 StatusCode::CREATED,
                 [(header::LOCATION, location)],

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::rep::Rep;
 use crate::domain::CustomerId;
 use crate::web::audit;
+use crate::web::filters::path_segment;
 use crate::web::session::SetSession;
 use crate::web::storefront::{Cart, restore_saved_cart};
 use crate::web::{AppError, AppState};
@@ -51,7 +52,10 @@ pub async fn stop_acting(
     let target = match &rep.session.acting_for {
         Some(customer) => {
             audit::record(&rep.user.login, customer, "stop_acting", None);
-            format!("/service-desk/customers/{customer}")
+            format!(
+                "/service-desk/customers/{}",
+                path_segment(customer.as_str())
+            )
         }
         None => "/service-desk".to_string(),
     };

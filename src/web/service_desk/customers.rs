@@ -14,6 +14,7 @@ use crate::domain::{
     Customer, CustomerId, CustomerSearch, CustomerSummary, InvoiceStatus, InvoiceSummary,
     OrderSummary, Paging,
 };
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::rep::Rep;
 use crate::domain::{CustomerId, InvoiceNumber, InvoiceSummary, Order, OrderNumber};
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::storefront::document_response;

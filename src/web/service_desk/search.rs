@@ -12,6 +12,7 @@ use super::rep::Rep;
 use crate::desk::{self, Found, SearchFailure};
 use crate::domain::{CustomerSummary, Hits, OrderHit, OrderSearch, OrderStatus, Paging};
 use crate::erp::ErpError;
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};
@@ -176,11 +177,18 @@ pub async fn desk(
         let may_serve = |c: &_| rep.user.may_serve(c);
         match desk::find(state.erp.as_ref(), &form.q, paging, may_serve).await {
             Ok(Found::Order { customer, number }) => {
-                let path = format!("/service-desk/customers/{customer}/orders/{number}");
+                let path = format!(
+                    "/service-desk/customers/{}/orders/{}",
+                    filters::path_segment(customer.as_str()),
+                    filters::path_segment(number.as_str())
+                );
                 return Ok(Redirect::to(&path).into_response());
             }
             Ok(Found::Customer(customer)) => {
-                let path = format!("/service-desk/customers/{customer}");
+                let path = format!(
+                    "/service-desk/customers/{}",
+                    filters::path_segment(customer.as_str())
+                );
                 return Ok(Redirect::to(&path).into_response());
             }
             Ok(Found::Lists(found)) => {

@@ -14,6 +14,7 @@ use super::catalog::PricedLine;
 use super::quick_order::Leftovers;
 use super::{Buyer, saved_cart};
 use crate::domain::{CustomerId, Quantity, Sku};
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::session::cookie;

@@ -14,6 +14,7 @@ use super::{Buyer, Cart};
 use crate::cache::answers::{AnswerKey, Finished};
 use crate::domain::{Availability, CatalogQuery, Category, CustomerId, Money, Price, Product, Sku};
 use crate::erp::ErpError;
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState, product_with_terms};
@@ -246,9 +247,11 @@ pub async fn show_product(
     let part = match built {
         Err(AppError::NotFound) => {
             return match spelled_otherwise(&state, &sku).await {
-                Some(canonical) => {
-                    Ok(Redirect::permanent(&format!("/products/{canonical}")).into_response())
-                }
+                Some(canonical) => Ok(Redirect::permanent(&format!(
+                    "/products/{}",
+                    filters::path_segment(canonical.as_str())
+                ))
+                .into_response()),
                 None => Err(AppError::NotFound),
             };
         }

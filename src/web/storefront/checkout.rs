@@ -17,6 +17,7 @@ use super::catalog::PricedLine;
 use super::{Buyer, Cart, saved_cart};
 use crate::domain::{Address, IdempotencyKey};
 use crate::ordering::Unplaced;
+use crate::web::filters::path_segment;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};
@@ -160,7 +161,7 @@ async fn answer(
             if !buyer.cart.lines.is_empty() {
                 saved_cart::forget(state, &buyer.customer).await;
             }
-            let target = format!("/orders/{number}?placed=1");
+            let target = format!("/orders/{}?placed=1", path_segment(number.as_str()));
             return Ok((Cart::clear(buyer.jar(state)), Redirect::to(&target)).into_response());
         }
         Submitted::NothingToOrder => {

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, Utc};
 
 use super::Buyer;
 use crate::domain::{Document, Invoice, InvoiceNumber, InvoiceSummary};
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::Buyer;
 use crate::domain::{Order, OrderNumber, OrderSummary};
+use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
 use crate::web::{AppError, AppState};

@@ -10,6 +10,7 @@ pub mod audit_log;
 mod browser;
 pub mod chromium;
 mod counting_erp;
+pub mod documents;
 pub mod fault_proxy;
 pub mod openapi;
 pub mod processes;
