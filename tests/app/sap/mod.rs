@@ -15,6 +15,7 @@ use sha2::Digest;
 use crate::support::SendForJson;
 use crate::support::s4_sim::S4Sim;
 
+mod metadata;
 mod orders;
 mod protocol;
 
