@@ -4,6 +4,7 @@
 //! the buyer is decided once, by [`PlaceError::unplaced`], for every place that answers one.
 
 mod outcome;
+mod same;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use crate::domain::{CustomerId, IdempotencyKey, InvalidOrder, NewOrder, Order};
 use crate::erp::{Erp, ErpError};
 
 pub use outcome::Unplaced;
+pub use same::is_same_order;
 
 /// How a submission ended.
 #[derive(Debug, Clone)]
@@ -105,7 +107,7 @@ impl Ordering {
     }
 
     fn same(asked: &NewOrder, held: Order) -> Result<Order, PlaceError> {
-        if asked.matches(&held) {
+        if is_same_order(asked, &held) {
             Ok(held)
         } else {
             Err(PlaceError::KeyReused)

@@ -5,6 +5,7 @@ use super::context::{Context, TestOrder};
 use super::orders::orders_of;
 use super::{Checked, During, Outcome, Rule, ensure, expect_not_found};
 use crate::domain::{IdempotencyKey, Order};
+use crate::ordering::is_same_order;
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -16,6 +17,11 @@ pub(super) const RULES: &[Rule] = &[
         id: "orders.find_by_key",
         description: "An order is found by the key it was created with, matching its submission; an unused key finds none.",
         check: |cx| Box::pin(find_by_key(cx)),
+    },
+    Rule {
+        id: "orders.filled_in",
+        description: "What the ERP fills in on an order (a delivery date proposed when none was asked) keeps it the same submission for its key; a different date asked for does not.",
+        check: |cx| Box::pin(filled_in(cx)),
     },
     Rule {
         id: "orders.isolation",
@@ -85,7 +91,7 @@ async fn find_by_key(cx: &Context<'_>) -> Checked {
             found.number, created.number
         )
     })?;
-    ensure(submitted.matches(&found), || {
+    ensure(is_same_order(submitted, &found), || {
         format!(
             "order {} found by its key does not match its submission (PO, ship-to, date, note or lines differ), \
              so a retry of it would be refused as a reused key",
@@ -140,5 +146,35 @@ async fn isolation(cx: &Context<'_>) -> Checked {
             whose(&found)
         ));
     }
+    Ok(Outcome::Pass)
+}
+
+/// The test order is submitted without a requested date, so an ERP that proposes one (S/4HANA
+/// does) holds a date the submission never named: a retry of the key must still reach it. And
+/// a submission asking for another date than the one held is a different order.
+async fn filled_in(cx: &Context<'_>) -> Checked {
+    let TestOrder {
+        submitted, created, ..
+    } = cx.test_order().await?;
+    ensure(submitted.requested_date.is_none(), || {
+        "the test order was submitted with a requested date".to_owned()
+    })?;
+    ensure(is_same_order(submitted, created), || {
+        format!(
+            "order {} (requested date {:?}) is not recognised as the submission without a date that created it",
+            created.number, created.requested_date
+        )
+    })?;
+    let held = created
+        .requested_date
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let mut other = submitted.clone();
+    other.requested_date = Some(held + chrono::Days::new(30));
+    ensure(!is_same_order(&other, created), || {
+        format!(
+            "a submission asking for {:?} is taken for order {}, which holds {:?}",
+            other.requested_date, created.number, created.requested_date
+        )
+    })?;
     Ok(Outcome::Pass)
 }

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::context::{Context, TestOrder};
 use super::{Checked, During, Outcome, Rule, TEST_ORDER_NOTE, ensure};
-use crate::domain::{CustomerId, Money, Order, OrderSummary, Sku};
+use crate::domain::{CustomerId, LineQuantity, Money, Order, OrderSummary, Sku};
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -98,7 +98,7 @@ async fn create(cx: &Context<'_>) -> Checked {
         })?;
     }
     check_lines(
-        submitted.lines.iter().map(|l| (&l.sku, l.quantity.get())),
+        submitted.lines.iter().map(|l| (&l.sku, l.quantity.get().into())),
         created,
     )?;
     check_totals(created)?;
@@ -140,13 +140,13 @@ async fn create(cx: &Context<'_>) -> Checked {
 
 /// The order holds exactly the expected SKUs in the expected quantities.
 fn check_lines<'a>(
-    expected: impl Iterator<Item = (&'a Sku, u32)>,
+    expected: impl Iterator<Item = (&'a Sku, LineQuantity)>,
     order: &Order,
 ) -> Result<(), String> {
     let number = &order.number;
     let expected: Vec<_> = expected.collect();
     for (sku, quantity) in &expected {
-        let held: Vec<u32> = order
+        let held: Vec<LineQuantity> = order
             .lines
             .iter()
             .filter(|l| &l.sku == *sku)
@@ -237,7 +237,11 @@ async fn priced_as_quoted(cx: &Context<'_>) -> Checked {
                 line.sku
             ));
         };
-        let expected = price.unit_price(line.quantity);
+        // Prices are quoted for whole units; a line of 2.5 m has no quote to compare with.
+        let Some(quantity) = line.quantity.whole() else {
+            continue;
+        };
+        let expected = price.unit_price(quantity);
         ensure(line.unit_price == expected, || {
             format!(
                 "order {}: {} × {} is charged {} per unit; prices() quoted {expected} for that quantity",

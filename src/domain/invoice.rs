@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{CustomerId, InvoiceNumber, Money, OrderNumber, Sku};
+use super::{CustomerId, InvoiceNumber, LineQuantity, Money, OrderNumber, Sku};
 
 /// Whether an invoice still has something to pay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,8 +32,8 @@ pub struct InvoiceLine {
     pub sku: Option<Sku>,
     /// What was billed.
     pub description: String,
-    /// How many units.
-    pub quantity: u32,
+    /// How much, in the unit the ERP billed (2.5 for metres of cable; 0 on a text line).
+    pub quantity: LineQuantity,
     /// Price per unit.
     pub unit_price: Money,
     /// Net amount of the line.

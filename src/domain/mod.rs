@@ -8,6 +8,7 @@ mod cart;
 mod customer;
 mod ids;
 mod invoice;
+mod line_quantity;
 mod money;
 mod order;
 mod product;
@@ -18,6 +19,7 @@ pub use cart::{SavedCart, SavedCartError, SavedCartLine};
 pub use customer::{Address, Customer};
 pub use ids::{AddressId, CustomerId, IdError, IdempotencyKey, InvoiceNumber, OrderNumber, Sku};
 pub use invoice::{Document, Invoice, InvoiceLine, InvoiceStatus, InvoiceSummary};
+pub use line_quantity::LineQuantity;
 pub use money::{Currency, Money, MoneyError};
 pub use order::{
     Delivery, InvalidOrder, NewOrder, NewOrderLine, Order, OrderLine, OrderStatus, OrderSummary,

@@ -3,7 +3,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Address, AddressId, CustomerId, IdempotencyKey, Money, OrderNumber, Sku, text};
+use super::{
+    Address, AddressId, CustomerId, IdempotencyKey, LineQuantity, Money, OrderNumber, Sku, text,
+};
 
 /// A quantity to order: a whole number of sales units, at least 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -90,29 +92,6 @@ impl NewOrder {
     pub const MAX_NOTE_LEN: usize = 1000;
     /// Most lines one order may have.
     pub const MAX_LINES: usize = 200;
-
-    /// Whether an order the ERP already holds is this same submission: same PO number, ship-to
-    /// (when one was named), date, note and lines. A repeated idempotency key with a different
-    /// order is a client error, never a second order.
-    pub fn matches(&self, order: &Order) -> bool {
-        let mut asked: Vec<_> = self
-            .lines
-            .iter()
-            .map(|l| (&l.sku, l.quantity.get()))
-            .collect();
-        let mut held: Vec<_> = order.lines.iter().map(|l| (&l.sku, l.quantity)).collect();
-        asked.sort();
-        held.sort();
-        self.customer == order.customer
-            && self.po_number == order.po_number
-            && self
-                .ship_to
-                .as_ref()
-                .is_none_or(|id| *id == order.ship_to.id)
-            && self.requested_date == order.requested_date
-            && self.note.as_deref().unwrap_or("") == order.note.as_deref().unwrap_or("")
-            && asked == held
-    }
 }
 
 /// Where an order stands, in words a buyer understands.
@@ -170,8 +149,8 @@ pub struct OrderLine {
     pub sku: Sku,
     /// Its name at the time of ordering.
     pub name: String,
-    /// Sales units ordered.
-    pub quantity: u32,
+    /// How much was ordered, in `unit` (2.5 for metres of cable).
+    pub quantity: LineQuantity,
     /// The unit of measure.
     pub unit: String,
     /// The price per unit.

@@ -62,7 +62,7 @@ async fn an_order_is_priced_confirmed_and_listed_by_tryton() {
     let placed = erp.create_order(&key, &order).await.unwrap();
 
     assert!(
-        order.matches(&placed),
+        erpfront::ordering::is_same_order(&order, &placed),
         "the sale reads back as submitted: {placed:#?}"
     );
     assert_eq!(
@@ -84,8 +84,8 @@ async fn an_order_is_priced_confirmed_and_listed_by_tryton() {
     assert_eq!(line("SKU-020").unit_price.amount, dec!(41.23));
     assert_eq!(line("SKU-020").net.amount, dec!(494.76));
     assert_eq!(
-        (line("SKU-030").quantity, line("SKU-030").net.amount),
-        (2, dec!(126.20))
+        (line("SKU-030").quantity.whole(), line("SKU-030").net.amount),
+        (Some(2), dec!(126.20))
     );
     assert_eq!(line("SKU-030").name, "Takeaway carriers x200");
     assert_eq!(placed.totals.net.amount, dec!(620.96));
@@ -286,7 +286,7 @@ async fn invoices_carry_amounts_due_dates_and_open_or_paid() {
     let lines: Vec<(Option<&str>, u32)> = full
         .lines
         .iter()
-        .map(|l| (l.sku.as_ref().map(Sku::as_str), l.quantity))
+        .map(|l| (l.sku.as_ref().map(Sku::as_str), l.quantity.whole().unwrap()))
         .collect();
     assert_eq!(lines, [(Some("SKU-004"), 3), (Some("SKU-005"), 20)]);
     assert_eq!(full.net.amount + full.tax.amount, full.gross.amount);

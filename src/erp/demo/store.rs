@@ -245,7 +245,7 @@ impl Ledger {
             lines.push(OrderLine {
                 sku: sku.clone(),
                 name: product.name.clone(),
-                quantity,
+                quantity: quantity.into(),
                 unit: product.unit.clone(),
                 unit_price,
                 net: Money::new(line_net(unit_price.amount, quantity), customer.currency),
@@ -292,7 +292,7 @@ impl Ledger {
         let order = self.orders.remove(index);
         for line in &order.lines {
             if let Some(on_hand) = self.stock.get_mut(&line.sku) {
-                *on_hand = on_hand.saturating_add(line.quantity);
+                *on_hand = on_hand.saturating_add(line.quantity.whole().unwrap_or(0));
             }
         }
     }

@@ -1,5 +1,6 @@
-//! Invoices from `API_BILLING_DOCUMENT_SRV`: billing documents of the customer (cancelled ones
-//! left out) and their PDFs through the `GetPDF` function import (base64 in JSON).
+//! Invoices from `API_BILLING_DOCUMENT_SRV`: the customer's invoices among its billing documents
+//! (credit memos, cancellations and pro formas are billing documents too, and left out, as are
+//! cancelled invoices) and their PDFs through the `GetPDF` function import (base64 in JSON).
 
 use base64::Engine;
 
@@ -29,10 +30,17 @@ impl SapErp {
             .await
             .map_err(|f| f.into_read_error("invoice list"))?;
         let documents: Collection<wire::BillingDocument> = from_d(answer.json, "invoice list")?;
+        // A cancellation names the invoice it cancels, should the flag on it lag behind.
+        let cancelled: Vec<String> = documents
+            .results
+            .iter()
+            .map(|d| d.cancelled_billing_document.clone())
+            .filter(|c| !c.is_empty())
+            .collect();
         let mut summaries = documents
             .results
             .into_iter()
-            .filter(|d| !d.billing_document_is_cancelled)
+            .filter(|d| is_open_to_the_buyer(d) && !cancelled.contains(&d.billing_document))
             .map(|d| convert::invoice(d, self.config.payment_days).map(|i| i.summary()))
             .collect::<ErpResult<Vec<_>>>()?;
         summaries.sort_by(|a, b| {
@@ -63,7 +71,7 @@ impl SapErp {
             .map_err(|f| f.into_read_error("invoice"))?;
         let document: wire::BillingDocument = from_d(answer.json, "invoice")?;
         // Another customer's document is not there for this one.
-        if document.sold_to_party != customer.as_str() || document.billing_document_is_cancelled {
+        if document.sold_to_party != customer.as_str() || !is_open_to_the_buyer(&document) {
             return Err(ErpError::NotFound);
         }
         Ok(document)
@@ -91,8 +99,15 @@ impl SapErp {
             .await
             .map_err(|f| f.into_read_error("invoice PDF"))?;
         let pdf: wire::GetPdf = from_d(answer.json, "invoice PDF")?;
+        // SAP hands the PDF out as MIME base64, broken into lines.
+        let text: String = pdf
+            .result
+            .binary
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
         let bytes = base64::engine::general_purpose::STANDARD
-            .decode(pdf.result.binary.trim())
+            .decode(text)
             .map_err(|e| ErpError::invalid_data(format!("invoice PDF is not base64: {e}")))?;
         if !bytes.starts_with(b"%PDF-") {
             return Err(ErpError::invalid_data("GetPDF did not return a PDF"));
@@ -103,4 +118,18 @@ impl SapErp {
             bytes: bytes::Bytes::from(bytes),
         })
     }
+}
+
+/// An invoice (or debit memo) the buyer owes, not cancelled. Documents without a category
+/// (older answers) are judged by their type: cancellations `S1`/`S2`, credit memos `G2`/`RE`
+/// and pro formas `F5`/`F8` are no invoices.
+fn is_open_to_the_buyer(document: &wire::BillingDocument) -> bool {
+    let invoice = match document.sd_document_category.as_str() {
+        "" => !matches!(
+            document.billing_document_type.as_str(),
+            "S1" | "S2" | "G2" | "RE" | "F5" | "F8"
+        ),
+        category => matches!(category, "M" | "P"),
+    };
+    invoice && !document.billing_document_is_cancelled
 }

@@ -6,6 +6,7 @@ use chrono::Utc;
 use futures_util::{StreamExt, stream};
 
 use super::SapErp;
+use super::client::Failure;
 use super::odata::{Collection, Query, SKU_PAGE, any_of, eq, from_d, key_path, quote};
 use super::{convert, wire};
 use crate::domain::{Availability, CatalogQuery, Category, Product, ProductPage, Sku};
@@ -151,13 +152,13 @@ impl SapErp {
     pub(super) async fn read_availability(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
         let known = self.known_skus(skus).await?;
         let now = Utc::now();
-        let answers: Vec<ErpResult<Availability>> = stream::iter(known)
+        let answers: Vec<ErpResult<Option<Availability>>> = stream::iter(known)
             .map(|sku| async move {
                 let query = Query::new()
                     .set("ATPCheckingRule", quote(&self.config.atp_checking_rule))
                     .set("Material", quote(sku.as_str()))
                     .set("SupplyingPlant", quote(&self.config.plant));
-                let answer = self
+                let answer = match self
                     .client
                     .get(
                         AVAILABILITY_SRV,
@@ -165,14 +166,26 @@ impl SapErp {
                         &query.encoded(),
                     )
                     .await
-                    .map_err(|f| f.into_read_error("availability"))?;
+                {
+                    Ok(answer) => answer,
+                    // A material not in the plant (or not ATP-relevant there) is refused on its
+                    // own; the others still have their stock.
+                    Err(Failure::Refused { body, .. }) => {
+                        tracing::info!(%sku, sap.error = %body.describe(), "SAP has no availability for this product");
+                        return Ok(None);
+                    }
+                    Err(failure) => return Err(failure.into_read_error("availability")),
+                };
                 let records: Collection<wire::AvailabilityRecord> =
                     from_d(answer.json, "availability")?;
-                convert::availability(sku, records.results, now)
+                convert::availability(sku, records.results, now).map(Some)
             })
             .buffered(AVAILABILITY_FANOUT)
             .collect()
             .await;
-        answers.into_iter().collect()
+        answers
+            .into_iter()
+            .filter_map(Result::transpose)
+            .collect()
     }
 }

@@ -1,7 +1,8 @@
 //! HTTP to S/4HANA: one reqwest client with a cookie store per adapter instance (SAP binds the
 //! CSRF token to its session cookies), the login, the CSRF token fetched with
 //! `X-CSRF-Token: Fetch` and fetched again once after `403 x-csrf-token: Required`, and
-//! `If-Match` with a current ETag on changes.
+//! `If-Match` with a current ETag on changes. Every call names its language (`sap-language`),
+//! so that nothing depends on the communication user's logon language.
 
 use std::time::Duration;
 
@@ -70,6 +71,7 @@ pub struct SapClient {
     http: reqwest::Client,
     root: String,
     sap_client: Option<String>,
+    language: String,
     credentials: Credentials,
     csrf: Mutex<Option<String>>,
 }
@@ -93,6 +95,7 @@ impl SapClient {
                 config.service_path.trim_end_matches('/')
             ),
             sap_client: config.sap_client.clone(),
+            language: config.language.clone(),
             credentials: Credentials::new(&config.auth),
             csrf: Mutex::new(None),
         })
@@ -107,6 +110,16 @@ impl SapClient {
         if let Some(client) = &self.sap_client {
             parts.push(format!("sap-client={}", super::odata::encode(client)));
         }
+        // Partner functions in the sales order API are language-dependent codes (`SH` in
+        // English, `WE` in German): orders are always read and written in English, so that
+        // the codes the adapter sends and compares are the English ones whatever the shop's
+        // language.
+        let language = if service == super::orders::ORDER_SRV {
+            "EN"
+        } else {
+            &self.language
+        };
+        parts.push(format!("sap-language={}", super::odata::encode(language)));
         if !parts.is_empty() {
             url.push('?');
             url.push_str(&parts.join("&"));
@@ -237,23 +250,42 @@ impl SapClient {
         if let Some(token) = cached.as_ref() {
             return Ok(token.clone());
         }
-        // The trailing slash: some on-premise systems only answer HEAD on the service root so.
-        let url = self.url(service, "", "");
-        let response = self
-            .send(|http| http.head(&url).header("x-csrf-token", "Fetch"))
-            .await?;
-        if !response.status().is_success() {
-            return Err(status_error(response.status(), None));
+        // HEAD on the service root with a trailing slash first (some on-premise systems only
+        // answer that); then, as SAP's own Cloud SDK does, GET on the root without the slash
+        // (some gateways hand out tokens only so).
+        let with_slash = self.url(service, "", "");
+        let without_slash = with_slash.replacen(&format!("/{service}/"), &format!("/{service}"), 1);
+        let mut last = None;
+        for (method, url) in [(Method::HEAD, &with_slash), (Method::GET, &without_slash)] {
+            let response = self
+                .send(|http| {
+                    http.request(method.clone(), url)
+                        .header("x-csrf-token", "Fetch")
+                        .header(ACCEPT, "application/json")
+                })
+                .await?;
+            let status = response.status();
+            let token = response
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("required"))
+                .map(str::to_owned);
+            match token {
+                Some(token) if status.is_success() => {
+                    *cached = Some(token.clone());
+                    return Ok(token);
+                }
+                _ => {
+                    tracing::info!(%status, %method, "SAP handed out no CSRF token this way");
+                    last = Some(status);
+                }
+            }
         }
-        let token = response
-            .headers()
-            .get("x-csrf-token")
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty() && !v.eq_ignore_ascii_case("required"))
-            .ok_or_else(|| ErpError::invalid_data("SAP sent no CSRF token"))?
-            .to_owned();
-        *cached = Some(token.clone());
-        Ok(token)
+        match last {
+            Some(status) if !status.is_success() => Err(status_error(status, None)),
+            _ => Err(ErpError::invalid_data("SAP sent no CSRF token")),
+        }
     }
 
     async fn answer(&self, response: reqwest::Response, limit: usize) -> Result<Answer, Failure> {

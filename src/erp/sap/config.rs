@@ -132,21 +132,27 @@ impl SapConfig {
         if !matches!(url.scheme(), "http" | "https") {
             return Err("erp.base_url must start with https:// (or http:// for tests)".into());
         }
-        for (name, value) in [
-            ("erp.sales_organization", &self.sales_organization),
-            ("erp.distribution_channel", &self.distribution_channel),
-            ("erp.division", &self.division),
-            ("erp.order_type", &self.order_type),
-            ("erp.plant", &self.plant),
-            ("erp.key_text_id", &self.key_text_id),
-            ("erp.placed_by_text_id", &self.placed_by_text_id),
-            ("erp.note_text_id", &self.note_text_id),
+        // The lengths of SAP's fields (VKORG, VTWEG, SPART, AUART, WERKS, TDID, PRREG, SPRAS):
+        // a longer value is refused by SAP on the first order or truncated, so it is refused here.
+        for (name, value, most) in [
+            ("erp.sales_organization", &self.sales_organization, 4),
+            ("erp.distribution_channel", &self.distribution_channel, 2),
+            ("erp.division", &self.division, 2),
+            ("erp.order_type", &self.order_type, 4),
+            ("erp.plant", &self.plant, 4),
+            ("erp.key_text_id", &self.key_text_id, 4),
+            ("erp.placed_by_text_id", &self.placed_by_text_id, 4),
+            ("erp.note_text_id", &self.note_text_id, 4),
+            ("erp.atp_checking_rule", &self.atp_checking_rule, 2),
+            ("erp.language", &self.language, 2),
         ] {
             if value.is_empty()
-                || value.len() > 10
+                || value.chars().count() > most
                 || !value.chars().all(|c| c.is_ascii_alphanumeric())
             {
-                return Err(format!("{name} must be 1 to 10 letters or digits"));
+                return Err(format!(
+                    "{name} must be 1 to {most} letters or digits, as SAP's field is (got {value:?})"
+                ));
             }
         }
         if self

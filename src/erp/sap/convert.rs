@@ -12,7 +12,7 @@ use super::pricing::unit_price;
 use super::wire;
 use crate::domain::{
     Address, Attribute, Availability, Currency, CustomerId, IdempotencyKey, Invoice, InvoiceLine,
-    InvoiceNumber, InvoiceStatus, Money, NewOrder, Order, OrderLine, OrderNumber, OrderStatus,
+    InvoiceNumber, InvoiceStatus, LineQuantity, Money, NewOrder, Order, OrderLine, OrderNumber, OrderStatus,
     OrderSummary, OrderTotals, Product, Sku,
 };
 use crate::erp::{ErpError, ErpResult};
@@ -96,6 +96,10 @@ pub fn availability(
     })
 }
 
+fn line_quantity(quantity: Decimal) -> ErpResult<LineQuantity> {
+    LineQuantity::new(quantity).ok_or_else(|| invalid("quantity", format!("{quantity} is negative")))
+}
+
 fn status(o: &wire::SalesOrder) -> OrderStatus {
     match (
         o.rejection_status.as_str(),
@@ -117,13 +121,18 @@ fn lines_and_totals(o: &wire::SalesOrder) -> ErpResult<(Vec<OrderLine>, OrderTot
     let mut lines = Vec::with_capacity(o.items.results.len());
     let (mut net, mut tax) = (Decimal::ZERO, Decimal::ZERO);
     for item in &o.items.results {
-        let sku = Sku::parse(&item.material).map_err(|e| invalid("order item material", e))?;
         net += item.net_amount;
-        tax += item.tax_amount;
+        // Releases before 2021 have no item tax: the order then shows no tax.
+        tax += item.tax_amount.unwrap_or_default();
+        // A text item (no material) carries words for the warehouse, not goods.
+        if item.material.is_empty() {
+            continue;
+        }
+        let sku = Sku::parse(&item.material).map_err(|e| invalid("order item material", e))?;
         lines.push(OrderLine {
             sku,
             name: item.sales_order_item_text.clone(),
-            quantity: item.requested_quantity,
+            quantity: line_quantity(item.requested_quantity)?,
             unit: item.requested_quantity_unit.clone(),
             unit_price: Money::new(
                 unit_price(item.net_amount, item.requested_quantity),
@@ -196,7 +205,7 @@ pub fn invoice(d: wire::BillingDocument, payment_days: u32) -> ErpResult<Invoice
             Ok(InvoiceLine {
                 sku: Sku::parse(&item.material).ok(),
                 description: item.billing_document_item_text.clone(),
-                quantity: item.billing_quantity,
+                quantity: line_quantity(item.billing_quantity)?,
                 unit_price: money(unit_price(item.net_amount, item.billing_quantity)),
                 net: money(item.net_amount),
             })

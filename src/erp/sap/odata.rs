@@ -152,16 +152,6 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     }
 }
 
-/// A whole quantity sent as a decimal string (`"12.000"`).
-pub fn quantity<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
-    let value = decimal(d)?;
-    if value.fract() != Decimal::ZERO || value.is_sign_negative() {
-        return Err(D::Error::custom(format!("{value} is not a whole quantity")));
-    }
-    rust_decimal::prelude::ToPrimitive::to_u32(&value)
-        .ok_or_else(|| D::Error::custom(format!("{value} is too large")))
-}
-
 /// `Edm.DateTime` / `Edm.DateTimeOffset`: `/Date(ms)/`, `/Date(ms+0000)/`, or ISO 8601 (Atom).
 pub fn parse_datetime(raw: &str) -> Option<DateTime<Utc>> {
     let raw = raw.trim();

@@ -1,6 +1,7 @@
 //! Customers from `API_BUSINESS_PARTNER`: the sold-to party (`A_Customer` with its sales
 //! areas), its ship-to and bill-to partners in the shop's sales area (`A_CustSalesPartnerFunc`),
-//! and their postal addresses (`A_BusinessPartner` with `to_BusinessPartnerAddress`).
+//! and their postal addresses (`A_BusinessPartner` with `to_BusinessPartnerAddress`, found by
+//! its `Customer`: business partner and customer numbers often differ on-premise).
 
 use super::SapErp;
 use super::odata::{Collection, Query, any_of, eq, from_d, key_path};
@@ -10,9 +11,10 @@ use crate::erp::{ErpError, ErpResult};
 
 const PARTNER_SRV: &str = "API_BUSINESS_PARTNER";
 
-/// Partner function codes for ship-to (`SH` in English, `WE` internally) and bill-to.
-const SHIP_TO: [&str; 2] = ["SH", "WE"];
-const BILL_TO: [&str; 2] = ["BP", "RE"];
+/// Partner function codes for ship-to and bill-to: internal (`WE`, `RE`), which is what the
+/// business partner API gives, and in English (`SH`, `BP`), should a system convert them.
+const SHIP_TO: [&str; 2] = ["WE", "SH"];
+const BILL_TO: [&str; 2] = ["RE", "BP"];
 
 impl SapErp {
     pub(super) async fn read_customer(&self, id: &CustomerId) -> ErpResult<Customer> {
@@ -85,7 +87,7 @@ impl SapErp {
         wanted.sort_unstable();
         wanted.dedup();
         let query = Query::new()
-            .set("$filter", any_of("BusinessPartner", wanted))
+            .set("$filter", any_of("Customer", wanted))
             .set("$expand", "to_BusinessPartnerAddress");
         let answer = self
             .client
@@ -97,7 +99,7 @@ impl SapErp {
             let bp = partners
                 .results
                 .iter()
-                .find(|p| p.business_partner == partner)
+                .find(|p| p.customer == partner)
                 .ok_or_else(|| {
                     ErpError::invalid_data(format!(
                         "partner {partner} has no business partner record"

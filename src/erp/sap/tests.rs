@@ -30,7 +30,7 @@ fn config() -> super::SapConfig {
 fn product_list_json() {
     let value: serde_json::Value = serde_json::from_str(PRODUCTS).unwrap();
     let list: Collection<wire::Product> = from_d(value, "products").unwrap();
-    assert_eq!(list.results.len(), 13);
+    assert_eq!(list.results.len(), 18);
     let first = convert::product(list.results.into_iter().next().unwrap(), "EN").unwrap();
     assert_eq!(first.sku.as_str(), "BLT-M8-40");
     assert_eq!(first.name, "Hex bolt M8 x 40, zinc plated");
@@ -292,4 +292,27 @@ fn availability_now_and_next_receipt() {
 #[test]
 fn idempotency_keys_fit_a_text() {
     assert!(IdempotencyKey::generate().as_str().len() <= 35);
+}
+
+#[test]
+fn config_values_longer_than_sap_fields_are_refused_at_start() {
+    assert!(config().validate().is_ok());
+    let cases: [(&str, fn(&mut super::SapConfig)); 4] = [
+        ("erp.plant must be 1 to 4", |c| c.plant = "10100".into()),
+        ("erp.distribution_channel must be 1 to 2", |c| {
+            c.distribution_channel = "100".into()
+        }),
+        ("erp.key_text_id must be 1 to 4", |c| {
+            c.key_text_id = "ZEFKEY".into()
+        }),
+        ("erp.atp_checking_rule must be 1 to 2", |c| {
+            c.atp_checking_rule = "A01".into()
+        }),
+    ];
+    for (message, break_it) in cases {
+        let mut wrong = config();
+        break_it(&mut wrong);
+        let error = wrong.validate().unwrap_err();
+        assert!(error.starts_with(message), "{error}");
+    }
 }

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::odata::{Expanded, date, decimal, opt_date, quantity};
+use super::odata::{Expanded, date, decimal, opt_date};
 
 /// `API_PRODUCT_SRV` `A_Product` with `to_Description` expanded.
 #[derive(Debug, Deserialize)]
@@ -62,15 +62,15 @@ pub struct Simulation {
     pub items: Expanded<SimulationItem>,
 }
 
-/// `A_SalesOrderItemSimulation`.
+/// `A_SalesOrderItemSimulation`. Without pricing asked for, or without a price found, SAP
+/// leaves `NetAmount` out or at zero.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SimulationItem {
+    #[serde(default)]
     pub material: String,
-    #[serde(deserialize_with = "quantity")]
-    pub requested_quantity: u32,
-    #[serde(deserialize_with = "decimal")]
-    pub net_amount: Decimal,
+    #[serde(default, deserialize_with = "opt_decimal")]
+    pub net_amount: Option<Decimal>,
 }
 
 /// `API_BUSINESS_PARTNER` `A_Customer` with `to_CustomerSalesArea` expanded.
@@ -104,11 +104,13 @@ pub struct PartnerFunction {
     pub default_partner: bool,
 }
 
-/// `A_BusinessPartner` with `to_BusinessPartnerAddress` expanded.
+/// `A_BusinessPartner` with `to_BusinessPartnerAddress` expanded. Its number need not be the
+/// customer number; `Customer` links the two.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BusinessPartner {
-    pub business_partner: String,
+    #[serde(default)]
+    pub customer: String,
     #[serde(default)]
     pub business_partner_full_name: String,
     #[serde(rename = "to_BusinessPartnerAddress", default)]
@@ -161,21 +163,23 @@ pub struct SalesOrder {
     pub texts: Expanded<SalesOrderText>,
 }
 
-/// `A_SalesOrderItem`.
+/// `A_SalesOrderItem`. A text item has no material; `RequestedQuantity` is `Edm.Decimal` 15,3
+/// (2.5 m of cable); `TaxAmount` is missing in releases before 2021.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SalesOrderItem {
+    #[serde(default)]
     pub material: String,
     #[serde(default)]
     pub sales_order_item_text: String,
-    #[serde(deserialize_with = "quantity")]
-    pub requested_quantity: u32,
+    #[serde(deserialize_with = "decimal")]
+    pub requested_quantity: Decimal,
     #[serde(default)]
     pub requested_quantity_unit: String,
     #[serde(deserialize_with = "decimal")]
     pub net_amount: Decimal,
-    #[serde(deserialize_with = "decimal")]
-    pub tax_amount: Decimal,
+    #[serde(default, deserialize_with = "opt_decimal")]
+    pub tax_amount: Option<Decimal>,
 }
 
 /// `A_SalesOrderHeaderPartner`.
@@ -202,6 +206,14 @@ pub struct SalesOrderText {
 #[serde(rename_all = "PascalCase")]
 pub struct BillingDocument {
     pub billing_document: String,
+    /// `M` invoice, `N` its cancellation, `O` credit memo, `P` debit memo, `S` credit memo
+    /// cancellation, `U` pro forma.
+    #[serde(rename = "SDDocumentCategory", default)]
+    pub sd_document_category: String,
+    #[serde(default)]
+    pub billing_document_type: String,
+    #[serde(default)]
+    pub cancelled_billing_document: String,
     pub sold_to_party: String,
     #[serde(deserialize_with = "date")]
     pub billing_document_date: NaiveDate,
@@ -228,8 +240,8 @@ pub struct BillingDocumentItem {
     pub material: String,
     #[serde(default)]
     pub billing_document_item_text: String,
-    #[serde(deserialize_with = "quantity")]
-    pub billing_quantity: u32,
+    #[serde(deserialize_with = "decimal")]
+    pub billing_quantity: Decimal,
     #[serde(deserialize_with = "decimal")]
     pub net_amount: Decimal,
     #[serde(default)]

@@ -102,7 +102,7 @@ fn invoice(record: &Record<'_>, customer: &CustomerId) -> ErpResult<Invoice> {
         };
         lines.push(InvoiceLine {
             sku,
-            quantity: whole_quantity(&description, line.float("quantity")?)?,
+            quantity: whole_quantity(&description, line.float("quantity")?)?.into(),
             description,
             unit_price: money(unit_amount(line.decimal("unit_price")?)),
             net: money(line.decimal("amount")?),

@@ -159,7 +159,7 @@ pub(super) fn order(record: &Record<'_>, customer: &CustomerId) -> ErpResult<Ord
             sku: Sku::parse(code)
                 .map_err(|e| ErpError::invalid_data(format!("product code {code:?}: {e}")))?,
             name: product.str("name")?.to_owned(),
-            quantity: whole_quantity(code, line.float("quantity")?)?,
+            quantity: whole_quantity(code, line.float("quantity")?)?.into(),
             unit: line
                 .related("unit")?
                 .map(|u| u.text("symbol"))

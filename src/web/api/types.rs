@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{
-    Address, Availability, Delivery, Invoice, InvoiceLine, InvoiceSummary, Money, Order, OrderLine,
+    Address, Availability, Delivery, Invoice, InvoiceLine, InvoiceSummary, LineQuantity, Money, Order,
+    OrderLine,
     OrderSummary, Price, Product,
 };
 
@@ -233,7 +234,9 @@ impl From<Address> for AddressBody {
 pub struct OrderLineBody {
     pub sku: String,
     pub name: String,
-    pub quantity: u32,
+    /// In `unit`; a fraction where the ERP sells by length or weight (2.5 m).
+    #[schema(value_type = f64)]
+    pub quantity: LineQuantity,
     pub unit: String,
     pub unit_price: MoneyBody,
     pub net: MoneyBody,
@@ -347,7 +350,9 @@ pub struct OrderListResponse {
 pub struct InvoiceLineBody {
     pub sku: Option<String>,
     pub description: String,
-    pub quantity: u32,
+    /// A fraction where the ERP bills by length or weight (2.5 m); 0 on a text line.
+    #[schema(value_type = f64)]
+    pub quantity: LineQuantity,
     pub unit_price: MoneyBody,
     pub net: MoneyBody,
 }

@@ -15,8 +15,10 @@ use sha2::Digest;
 use crate::support::SendForJson;
 use crate::support::s4_sim::S4Sim;
 
+mod metadata;
 mod orders;
 mod protocol;
+mod real_behaviour;
 
 pub fn customer(id: &str) -> CustomerId {
     CustomerId::parse(id).unwrap()
@@ -121,7 +123,7 @@ other_customer = "17100002"
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("Checking the sap adapter"), "{stdout}");
     assert!(
-        stdout.contains("25 rules: 21 passed, 0 failed, 4 skipped"),
+        stdout.contains("26 rules: 22 passed, 0 failed, 4 skipped"),
         "{stdout}"
     );
     assert_eq!(sim.orders_with_po_prefix("TEST-").len(), 2);

@@ -7,7 +7,7 @@ use super::super::pricing::{line_net, tax_and_gross};
 use super::super::records::{DemoDataError, INVOICES, InvoiceRecord, ORDERS, OrderRecord};
 use super::super::store::Catalog;
 use crate::domain::{
-    Invoice, InvoiceLine, InvoiceStatus, Money, Order, OrderLine, OrderStatus, OrderTotals,
+    Invoice, InvoiceLine, InvoiceStatus, LineQuantity, Money, Order, OrderLine, OrderStatus, OrderTotals,
 };
 
 pub(super) fn order(catalog: &Catalog, o: OrderRecord) -> Result<Order, DemoDataError> {
@@ -48,7 +48,7 @@ pub(super) fn order(catalog: &Catalog, o: OrderRecord) -> Result<Order, DemoData
         lines.push(OrderLine {
             sku: l.sku,
             name: product.name.clone(),
-            quantity,
+            quantity: quantity.into(),
             unit: product.unit.clone(),
             unit_price: money(l.unit_price),
             net: money(l.net),
@@ -133,7 +133,7 @@ pub(super) fn invoice(
         let billed: Vec<_> = i
             .lines
             .iter()
-            .map(|l| (l.sku.as_ref(), l.quantity.get(), l.unit_price))
+            .map(|l| (l.sku.as_ref(), LineQuantity::from(l.quantity.get()), l.unit_price))
             .collect();
         let ordered: Vec<_> = order
             .lines
@@ -172,7 +172,7 @@ pub(super) fn invoice(
         lines.push(InvoiceLine {
             sku: l.sku,
             description: l.description,
-            quantity,
+            quantity: quantity.into(),
             unit_price: money(l.unit_price),
             net: money(l.net),
         });

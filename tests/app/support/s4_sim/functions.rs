@@ -61,7 +61,14 @@ pub fn get_pdf(state: &State, query: &Query) -> Response {
             vec![],
         );
     }
-    let pdf = base64::engine::general_purpose::STANDARD.encode(changes::pdf());
+    // MIME base64 in lines of 76 characters, as SAP hands PDFs out.
+    let encoded = base64::engine::general_purpose::STANDARD.encode(changes::pdf());
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    let pdf = lines.join("\r\n");
     json_response(
         json!({"d": {"GetPDF": {"__metadata": {"type": "API_BILLING_DOCUMENT_SRV.GetPDFResult"}, "BillingDocumentBinary": pdf}}}),
     )

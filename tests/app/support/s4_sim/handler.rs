@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::query::{Query, collection, expand, percent_decode, unquote};
 use super::state::State;
-use super::{atom, changes, functions, sales};
+use super::{atom, changes, conformity, edmx, functions, sales};
 
 const ROOT: &str = "/sap/opu/odata/sap/";
 const XSRF_COOKIE: &str = "sap-XSRF_S4H_100";
@@ -150,12 +150,33 @@ async fn handle(
         )
             .into_response();
     }
+    let options: Vec<(String, String)> =
+        serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
+    // A release before 2021 is held to (and describes itself by) its own `$metadata`.
+    let definition = if state.release_2020.load(Ordering::SeqCst) && service == "API_SALES_ORDER_SRV" {
+        "API_SALES_ORDER_SRV@2020"
+    } else {
+        service
+    };
+    if set == "$metadata" {
+        return match edmx::edmx_text(definition) {
+            Some(text) => ([(header::CONTENT_TYPE, "application/xml")], text).into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
+    let model = edmx::service(definition);
+    if let (Some(model), false) = (model, set.is_empty()) {
+        let problems = conformity::request(model, &method, &set, key.is_some(), &options, &body);
+        if !problems.is_empty() {
+            let message = problems.join("; ");
+            state.violations.lock().unwrap().push(format!("request {method} {service}/{set}: {message}"));
+            return error(StatusCode::BAD_REQUEST, "/IWBEP/CM_MGW_RT/022", &message, vec![]);
+        }
+    }
     let mut response = if set.is_empty() {
         json_response(json!({"d": {"EntitySets": []}}))
     } else {
-        let query: Vec<(String, String)> =
-            serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
-        let query = Query(query);
+        let query = Query(options);
         route(
             &state,
             &method,
@@ -168,10 +189,22 @@ async fn handle(
         )
         .await
     };
+    if let (Some(model), false) = (model, set.is_empty()) {
+        let (problems, checked) = conformity::answer(model, &set, key.is_some() || method == Method::POST, response).await;
+        if !problems.is_empty() {
+            state.violations.lock().unwrap().push(format!(
+                "answer to {method} {service}/{set}: {}",
+                problems.join("; ")
+            ));
+        }
+        response = checked;
+    }
     let fetch = headers
         .get("x-csrf-token")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"fetch"));
-    if fetch && !writes {
+    let fetch_here = !state.csrf_only_on_root_get.load(Ordering::SeqCst)
+        || (method == Method::GET && set.is_empty() && !uri.path().ends_with('/'));
+    if fetch && !writes && fetch_here {
         let token = uuid::Uuid::new_v4().simple().to_string();
         state.csrf_tokens.lock().unwrap().insert(token.clone());
         state.csrf_fetches.fetch_add(1, Ordering::SeqCst);
@@ -206,7 +239,7 @@ async fn route(
             sales::simulate(state, body)
         }
         ("API_SALES_ORDER_SRV", "A_SalesOrder", false) if key.is_none() => {
-            sales::create(state, body).await
+            sales::create(state, body, &sales::language_of(query)).await
         }
         ("API_SALES_ORDER_SRV", "A_SalesOrder", false) if *method == Method::DELETE => {
             changes::delete(state, key.unwrap_or(""), headers)
@@ -243,9 +276,11 @@ async fn route(
                             "Division",
                         ],
                     ),
-                    ("API_BUSINESS_PARTNER", "A_BusinessPartner") => {
-                        (&data.partners, "BusinessPartner", &["BusinessPartner"])
-                    }
+                    ("API_BUSINESS_PARTNER", "A_BusinessPartner") => (
+                        &data.partners,
+                        "BusinessPartner",
+                        &["BusinessPartner", "Customer"],
+                    ),
                     ("API_SALES_ORDER_SRV", "A_SalesOrder") => (
                         &data.orders,
                         "SalesOrder",
@@ -264,10 +299,23 @@ async fn route(
                     }
                 };
             let atom = set == "A_Product" && state.atom_products.load(Ordering::SeqCst);
+            let language = sales::language_of(query);
+            let release_2020 = state.release_2020.load(Ordering::SeqCst);
+            // What this system's release and the request's language make of an entity.
+            let shown = |entity: &Value| -> Value {
+                if set != "A_SalesOrder" {
+                    return entity.clone();
+                }
+                let mut order = sales::in_language(entity, &language);
+                if release_2020 {
+                    strip_2020(&mut order);
+                }
+                order
+            };
             match key {
                 Some(key) => match entities.iter().find(|e| e[key_field] == key) {
                     Some(entity) => {
-                        let entity = expand(entity, query.get("$expand"));
+                        let entity = expand(&shown(entity), query.get("$expand"));
                         if atom {
                             atom::entry_response(&entity)
                         } else {
@@ -281,7 +329,11 @@ async fn route(
                         vec![],
                     ),
                 },
-                None => match collection(entities, query, filterable) {
+                None => match collection(
+                    &entities.iter().map(shown).collect::<Vec<_>>(),
+                    query,
+                    filterable,
+                ) {
                     Ok((page, count)) => {
                         if atom {
                             return atom::feed_response(&page, count);
@@ -307,5 +359,17 @@ async fn route(
             "Method not allowed",
             vec![],
         ),
+    }
+}
+
+/// Releases before 2021 have neither an item's `TaxAmount` nor the header's `TotalBlockStatus`.
+fn strip_2020(order: &mut Value) {
+    if let Some(header) = order.as_object_mut() {
+        header.remove("TotalBlockStatus");
+    }
+    if let Some(items) = order["to_Item"]["results"].as_array_mut() {
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+            item.remove("TaxAmount");
+        }
     }
 }

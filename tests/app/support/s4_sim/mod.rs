@@ -10,6 +10,9 @@
 
 mod atom;
 mod changes;
+pub mod check;
+mod conformity;
+pub mod edmx;
 mod filter;
 mod functions;
 mod handler;
@@ -92,6 +95,23 @@ password = "{password}"
             token_url: format!("{}/oauth/token", self.base_url()),
         };
         config
+    }
+
+    /// Every request and answer so far that departed from SAP's published service definitions.
+    pub fn violations(&self) -> Vec<String> {
+        self.state.violations.lock().unwrap().clone()
+    }
+
+    /// From now on the system answers as a release before 2021, checked against that
+    /// release's `$metadata`: no `TaxAmount` on order items, no `TotalBlockStatus`.
+    pub fn answer_as_release_2020(&self) {
+        self.state.release_2020.store(true, Ordering::SeqCst);
+    }
+
+    /// From now on CSRF tokens are handed out only on `GET` of a service root without a
+    /// trailing slash, as some gateways do.
+    pub fn hand_out_csrf_tokens_only_on_root_get(&self) {
+        self.state.csrf_only_on_root_get.store(true, Ordering::SeqCst);
     }
 
     /// Every CSRF token becomes invalid, as when the SAP session times out.

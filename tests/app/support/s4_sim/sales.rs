@@ -1,5 +1,7 @@
-//! Sales in the simulator: pricing by simulation (the customer's scales, 19 % tax), orders by
-//! deep insert with SAP's checks, changes guarded by ETags, and billing document PDFs.
+//! Sales in the simulator: pricing by simulation (the customer's scales, 19 % tax, calculated
+//! only when the deep insert asks for `to_Pricing`), orders by deep insert with SAP's checks
+//! (partner functions in the request's language, a requested delivery date proposed when none
+//! is sent), changes guarded by ETags, and billing document PDFs.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -109,6 +111,27 @@ fn price(data: &Data, body: &Value, entity: &str) -> Result<(Vec<Value>, Decimal
     Ok((items, tax_rate))
 }
 
+/// Partner function codes as the sales order API speaks them: English codes with
+/// `sap-language=EN`, the internal (German) ones otherwise, as for a user logged on in German.
+pub fn partner_code(english: &str, language: &str) -> String {
+    if language == "EN" {
+        return english.to_owned();
+    }
+    match english {
+        "SH" => "WE",
+        "SP" => "AG",
+        "BP" => "RE",
+        "PY" => "RG",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// The logon language of the simulator's communication user.
+pub fn language_of(query: &super::query::Query) -> String {
+    query.get("sap-language").unwrap_or("DE").to_owned()
+}
+
 pub fn simulate(state: &State, body: &Bytes) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(body) else {
         return error(
@@ -120,16 +143,32 @@ pub fn simulate(state: &State, body: &Bytes) -> Response {
     };
     let data = state.data.lock().unwrap();
     match price(&data, &body, "A_SalesOrderItemSimulation") {
-        Ok((items, _)) => {
+        Ok((mut items, _)) => {
             let net: Decimal = items
                 .iter()
                 .map(|i| i["NetAmount"].as_str().unwrap().parse::<Decimal>().unwrap())
                 .sum();
-            json_response(json!({"d": {
+            // Without `to_Pricing` in the deep insert SAP calculates no prices at all.
+            let pricing = body.get("to_Pricing").is_some_and(Value::is_object);
+            for item in &mut items {
+                if !pricing {
+                    item["NetAmount"] = json!("0.000");
+                    item["TaxAmount"] = json!("0.000");
+                }
+                if let Some(item) = item.as_object_mut() {
+                    item.remove("SalesOrderItemText");
+                }
+            }
+            let mut d = json!({
                 "SalesOrderType": body["SalesOrderType"], "SoldToParty": body["SoldToParty"],
-                "TotalNetAmount": net.to_string(), "TransactionCurrency": "EUR",
-                "to_Item": {"results": items},
-            }}))
+                "TransactionCurrency": "EUR", "to_Item": {"results": items},
+            });
+            if pricing {
+                d["to_Pricing"] = json!({"TotalNetAmount": net.to_string(), "TransactionCurrency": "EUR"});
+            }
+            let mut response = json_response(json!({ "d": d }));
+            *response.status_mut() = StatusCode::CREATED;
+            response
         }
         Err(response) => *response,
     }
@@ -143,7 +182,7 @@ pub fn etag_of(ms: i64) -> String {
     format!("W/\"datetimeoffset'{}'\"", ms)
 }
 
-pub async fn create(state: &State, body: &Bytes) -> Response {
+pub async fn create(state: &State, body: &Bytes, language: &str) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(body) else {
         return error(
             StatusCode::BAD_REQUEST,
@@ -184,12 +223,26 @@ pub async fn create(state: &State, body: &Bytes) -> Response {
             .filter(|f| f["Customer"] == customer.as_str() && f["PartnerFunction"] == "WE")
             .filter_map(|f| f["BPCustomerNumber"].as_str().map(str::to_owned))
             .collect();
-        let ship_to = body["to_Partner"]
-            .as_array()
-            .and_then(|p| {
-                p.iter()
-                    .find(|p| p["PartnerFunction"] == "SH" || p["PartnerFunction"] == "WE")
-            })
+        let partners = body["to_Partner"].as_array().cloned().unwrap_or_default();
+        let known: Vec<String> = ["SH", "SP", "BP", "PY"]
+            .iter()
+            .map(|c| partner_code(c, language))
+            .collect();
+        if let Some(unknown) = partners
+            .iter()
+            .filter_map(|p| p["PartnerFunction"].as_str())
+            .find(|f| !known.iter().any(|k| k == f))
+        {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "V1/109",
+                &format!("Partner function {unknown} does not exist"),
+                vec![detail("V1/109", "Partner function does not exist", "/to_Partner".into())],
+            );
+        }
+        let ship_to = partners
+            .iter()
+            .find(|p| p["PartnerFunction"] == partner_code("SH", language).as_str())
             .map_or(customer.clone(), |p| {
                 p["Customer"].as_str().unwrap_or("").to_owned()
             });
@@ -244,7 +297,9 @@ pub async fn create(state: &State, body: &Bytes) -> Response {
             "OrganizationDivision": "00", "SoldToParty": customer, "PurchaseOrderByCustomer": po,
             "CreationDate": format!("/Date({today})/"), "SalesOrderDate": format!("/Date({today})/"),
             "LastChangeDateTime": format!("/Date({stamp}+0000)/"),
-            "RequestedDeliveryDate": body.get("RequestedDeliveryDate").cloned().unwrap_or(Value::Null),
+            // S/4 proposes a delivery date when none is asked for.
+            "RequestedDeliveryDate": body.get("RequestedDeliveryDate").cloned()
+                .unwrap_or_else(|| json!(format!("/Date({})/", today + 2 * 86_400_000))),
             "TransactionCurrency": "EUR", "TotalNetAmount": net.to_string(), "OverallSDProcessStatus": "A",
             "OverallTotalDeliveryStatus": "A", "OverallSDDocumentRejectionSts": "A", "TotalBlockStatus": "",
             "to_Item": {"results": items.into_iter().map(with_number).collect::<Vec<_>>()},
@@ -259,7 +314,7 @@ pub async fn create(state: &State, body: &Bytes) -> Response {
     if state.lose_next_create_answer.swap(false, Ordering::SeqCst) {
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
-    let mut response = json_response(json!({"d": order}));
+    let mut response = json_response(json!({"d": in_language(&order, language)}));
     *response.status_mut() = StatusCode::CREATED;
     if warning {
         let message = json!({"code": "V4/115", "message": "Purchase order number already exists", "severity": "warning", "target": "", "details": []});
@@ -269,4 +324,16 @@ pub async fn create(state: &State, body: &Bytes) -> Response {
         );
     }
     response
+}
+
+/// An order as the sales order API shows it in `language`: its partner function codes.
+pub fn in_language(order: &Value, language: &str) -> Value {
+    let mut order = order.clone();
+    if let Some(partners) = order["to_Partner"]["results"].as_array_mut() {
+        for partner in partners {
+            let english = partner["PartnerFunction"].as_str().unwrap_or("").to_owned();
+            partner["PartnerFunction"] = json!(partner_code(&english, language));
+        }
+    }
+    order
 }

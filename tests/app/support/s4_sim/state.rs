@@ -59,6 +59,12 @@ pub struct State {
     pub atom_products: AtomicBool,
     /// How long saving an order takes, in milliseconds.
     pub create_latency_ms: AtomicU64,
+    /// Answer as a release before 2021 (2020 `$metadata`): no item tax, no block status.
+    pub release_2020: AtomicBool,
+    /// Hand out CSRF tokens only on `GET` of a service root without a trailing slash.
+    pub csrf_only_on_root_get: AtomicBool,
+    /// Requests and answers that departed from SAP's service definitions.
+    pub violations: Mutex<Vec<String>>,
 }
 
 impl State {
@@ -89,6 +95,9 @@ impl State {
             atom_products: AtomicBool::new(false),
             change_before_next_patch: AtomicBool::new(false),
             create_latency_ms: AtomicU64::new(0),
+            violations: Mutex::default(),
+            release_2020: AtomicBool::new(false),
+            csrf_only_on_root_get: AtomicBool::new(false),
         }
     }
 }
