@@ -22,6 +22,7 @@ pub mod demo;
 pub mod domain;
 pub mod erp;
 pub mod ordering;
+pub mod punchout;
 pub mod resilience;
 pub mod server;
 pub mod sim;
