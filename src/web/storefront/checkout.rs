@@ -158,7 +158,7 @@ async fn answer(
             // The order holds what the cart held. A resubmission with an empty cart leaves the
             // saved cart alone: it may be one being built elsewhere since.
             if !buyer.cart.lines.is_empty() {
-                saved_cart::forget(state, &buyer.customer).await;
+                saved_cart::forget(state, buyer).await;
             }
             let target = format!("/orders/{number}?placed=1");
             return Ok((Cart::clear(buyer.jar(state)), Redirect::to(&target)).into_response());
