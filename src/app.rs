@@ -116,6 +116,7 @@ impl Application {
             logins: LoginGuard::new(&config.login),
             revocations,
             trusted_proxies,
+            punchout_starts: web::OpenedStarts::default(),
         });
         let addr = config.server.listen;
         let listener = TcpListener::bind(addr)

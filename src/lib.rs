@@ -23,6 +23,7 @@ pub mod desk;
 pub mod domain;
 pub mod erp;
 pub mod ordering;
+pub mod punchout;
 pub mod resilience;
 pub mod server;
 pub mod sim;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::CustomerId;
+use crate::punchout::{Identities, Identity, PUNCHOUT_LOGIN_PREFIX};
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -63,6 +64,9 @@ impl User {
 #[serde(deny_unknown_fields)]
 struct UsersFile {
     users: Vec<User>,
+    /// Buying organisations whose procurement systems punch out to the shop.
+    #[serde(default)]
+    punchout: Vec<Identity>,
 }
 
 /// Why the users file could not be used.
@@ -97,6 +101,9 @@ pub struct Users {
     /// Tokens already checked against their hash, so a buyer's script pays for SHA-256 once
     /// rather than on every call. Only valid tokens go in: it never outgrows `by_token`.
     verified: RwLock<HashMap<Box<str>, Arc<User>>>,
+    /// Punchout identities, and the buyer each shops as (by login `punchout:<id>`).
+    punchout: Identities,
+    punchout_buyers: HashMap<String, Arc<User>>,
 }
 
 impl Users {
@@ -112,7 +119,25 @@ impl Users {
     /// Parses and checks the text of a users file.
     pub fn parse(text: &str) -> Result<Self, UsersError> {
         let file: UsersFile = toml::from_str(text).map_err(|e| UsersError::Parse(e.to_string()))?;
-        let mut users = Users::default();
+        let mut users = Users {
+            punchout: Identities::new(file.punchout)
+                .map_err(|e| UsersError::Parse(e.to_string()))?,
+            ..Users::default()
+        };
+        for identity in users.punchout.iter() {
+            let buyer = User {
+                login: identity.login(),
+                name: identity.system.clone(),
+                password_hash: String::new(),
+                role: Role::Buyer,
+                customer: Some(identity.customer.clone()),
+                customers: None,
+                api_token_sha256: Vec::new(),
+            };
+            users
+                .punchout_buyers
+                .insert(buyer.login.clone(), Arc::new(buyer));
+        }
         for user in file.users {
             let login = user.login.clone();
             let invalid = |problem: &str| UsersError::Invalid {
@@ -121,6 +146,9 @@ impl Users {
             };
             if argon2::password_hash::phc::PasswordHash::new(&user.password_hash).is_err() {
                 return Err(invalid("password_hash is not an argon2 PHC string"));
+            }
+            if user.login.to_lowercase().starts_with(PUNCHOUT_LOGIN_PREFIX) {
+                return Err(invalid("logins starting with \"punchout:\" are reserved"));
             }
             if user.role == Role::Buyer && user.customer.is_none() {
                 return Err(invalid("a buyer needs a customer"));
@@ -143,14 +171,23 @@ impl Users {
         Ok(users)
     }
 
-    /// The user with this login (case-insensitive).
+    /// The user with this login (case-insensitive), or the buyer a punchout session shops as.
     pub fn get(&self, login: &str) -> Option<Arc<User>> {
-        self.by_login.get(&login.to_lowercase()).cloned()
+        self.by_login
+            .get(&login.to_lowercase())
+            .or_else(|| self.punchout_buyers.get(login))
+            .cloned()
     }
 
-    /// Checks a login and password. Runs argon2, so call it off the async threads.
+    /// The punchout identities.
+    pub fn punchout(&self) -> &Identities {
+        &self.punchout
+    }
+
+    /// Checks a login and password. Runs argon2, so call it off the async threads. Punchout
+    /// buyers have no password: they come in only through their procurement system.
     pub fn authenticate(&self, login: &str, password: &str) -> Option<Arc<User>> {
-        match self.get(login) {
+        match self.by_login.get(&login.to_lowercase()).cloned() {
             Some(user) => verify_password(password, &user.password_hash).then_some(user),
             None => {
                 // Spend the same time for unknown logins, so timing does not reveal which exist.
@@ -175,9 +212,10 @@ impl Users {
 }
 
 /// A valid hash of a random password, verified against for unknown logins.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W8V5P+OfZPRWQ2kWmn7sM0s+cVXjhSeH4G1qJ9K7F2k";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W8V5P+OfZPRWQ2kWmn7sM0s+cVXjhSeH4G1qJ9K7F2k";
 
-fn verify_password(password: &str, hash: &str) -> bool {
+/// Whether `password` is the one `hash` was made from.
+pub(crate) fn verify_password(password: &str, hash: &str) -> bool {
     Argon2::default()
         .verify_password(password.as_bytes(), hash)
         .is_ok()

@@ -54,6 +54,9 @@ pub struct Layout {
     pub is_rep: bool,
     /// What the banner says about the ERP, when it is not answering normally.
     pub erp_notice: Option<&'static str>,
+    /// While shopping from a procurement system: its name, and whether the cart may go back
+    /// (not when it was opened to look at only).
+    pub punchout: Option<(String, bool)>,
 }
 
 /// The logged-in user as the header shows them.
@@ -80,6 +83,7 @@ impl Layout {
             acting_for: None,
             is_rep: false,
             erp_notice: erp_notice(state),
+            punchout: None,
         }
     }
 

@@ -16,6 +16,7 @@ mod forms;
 mod health;
 mod layout;
 pub mod login_guard;
+mod punchout;
 mod render;
 mod revocations;
 mod service_desk;
@@ -55,6 +56,7 @@ pub use cookies::OpenedCookies;
 use deadline::DeadlineLayer;
 pub use error::AppError;
 use forms::FormGuardLayer;
+pub use punchout::OpenedStarts;
 use render::RenderErrorsLayer;
 pub use revocations::Revocations;
 pub use session::RENEW_EVERY_SECS;
@@ -107,6 +109,8 @@ pub struct Shared {
     pub revocations: revocations::Revocations,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// Punchout start links this instance has opened.
+    pub punchout_starts: punchout::OpenedStarts,
 }
 
 /// Site-wide settings the pages need.
@@ -149,6 +153,7 @@ pub fn app(state: AppState) -> App {
     let routes = Router::new()
         .merge(storefront::router(state.clone()))
         .nest("/service-desk", service_desk::router(state.clone()))
+        .merge(punchout::router(state.clone()))
         .merge(api::router())
         .merge(health::router())
         .merge(status::router())

@@ -189,7 +189,14 @@ async fn render_error(response: Response, asked: Option<Asked>, state: AppState)
         Some(error) => (*error).clone(),
         // A page or JSON body a handler made on purpose (a form shown again with its error).
         None if is_rendered(&parts.headers) => return Response::from_parts(parts, body),
-        None => error_for_status(status, body, is_api).await,
+        // Procurement systems read cXML, even about a body the size limit refused.
+        None => match asked
+            .as_ref()
+            .and_then(|a| super::punchout::layer_error_as_cxml(a.uri.path(), status))
+        {
+            Some(cxml) => return cxml,
+            None => error_for_status(status, body, is_api).await,
+        },
     };
     error.log();
     let mut rendered = match &asked {
@@ -210,7 +217,11 @@ fn is_rendered(headers: &axum::http::HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html") || v.starts_with("application/json"))
+        .is_some_and(|v| {
+            v.starts_with("text/html")
+                || v.starts_with("application/json")
+                || v.starts_with("text/xml")
+        })
 }
 
 /// An error response made by axum or a layer rather than a handler.

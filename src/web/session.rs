@@ -44,6 +44,9 @@ pub struct Session {
     /// When the cookie was last renewed (Unix seconds): the idle timeout counts from here.
     #[serde(default)]
     pub renewed_at: i64,
+    /// Set while a buyer shops from their procurement system: where the cart goes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub punchout: Option<crate::punchout::PunchoutSession>,
 }
 
 /// A session's cookie is renewed (and its idle time restarted) at most this often, in seconds.
@@ -60,6 +63,7 @@ impl Session {
             issued_at: now,
             id: new_token(),
             renewed_at: now,
+            punchout: None,
         }
     }
 

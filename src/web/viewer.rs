@@ -32,6 +32,12 @@ pub fn layout(state: &AppState, headers: &HeaderMap, title: &str) -> Layout {
         }),
         is_rep: user.role == Role::Service,
         acting_for: None,
+        punchout: session.punchout.as_ref().map(|p| {
+            (
+                user.name.clone(),
+                p.operation != crate::punchout::read::Operation::Inspect,
+            )
+        }),
         ..Layout::anonymous(state, title, session.csrf.clone())
     };
     let customer = match (user.role, &user.customer, &session.acting_for) {

@@ -24,6 +24,7 @@ mod http_protocol;
 mod isolation;
 mod network_faults;
 mod outage_pages;
+mod punchout;
 mod racing_instances;
 mod real_browser;
 mod reference_adapter;

@@ -38,6 +38,7 @@ impl Rep {
             acting_for: self.session.acting_for.as_ref().map(ToString::to_string),
             is_rep: true,
             erp_notice: crate::web::layout::erp_notice(state),
+            punchout: None,
         }
     }
 

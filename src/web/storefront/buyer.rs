@@ -63,6 +63,7 @@ impl Buyer {
                 .map(|_| format!("{} ({})", self.customer_name, self.customer)),
             is_rep: self.acting_rep.is_some(),
             erp_notice: crate::web::layout::erp_notice(state),
+            punchout: self.punchout_system(),
         }
     }
 
@@ -74,6 +75,15 @@ impl Buyer {
             headers.append(COOKIE, cookie.clone());
         }
         PrivateCookieJar::from_headers(&headers, state.cookie_key.clone())
+    }
+
+    /// The procurement system the buyer shops from, and whether the cart may go back to it.
+    pub fn punchout_system(&self) -> Option<(String, bool)> {
+        let punchout = self.session.punchout.as_ref()?;
+        Some((
+            self.user.name.clone(),
+            punchout.operation != crate::punchout::read::Operation::Inspect,
+        ))
     }
 
     /// How the ERP order records who placed it, when a rep placed it for the customer.

@@ -266,7 +266,7 @@ pub async fn add_to_cart(
     let mut cart = buyer.cart.clone();
     cart.add(sku, quantity)?;
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
-    saved_cart::keep(&state, &buyer.customer, &cart).await;
+    saved_cart::keep(&state, &buyer, &cart).await;
     Ok((jar, Redirect::to("/cart?added=1")).into_response())
 }
 
@@ -282,7 +282,7 @@ pub async fn update_cart(
         .map(|(_, v)| v.as_str())
     {
         Some("confirmed") => {
-            saved_cart::forget(&state, &buyer.customer).await;
+            saved_cart::forget(&state, &buyer).await;
             return Ok((Cart::clear(buyer.jar(&state)), Redirect::to("/cart")).into_response());
         }
         // One click must not lose a cart built over an afternoon: ask first.
@@ -327,7 +327,7 @@ pub async fn update_cart(
         return render_cart(&state, &buyer, &buyer.cart, view).await;
     }
     let jar = cart.save(buyer.jar(&state), &state.site, &buyer.customer)?;
-    saved_cart::keep(&state, &buyer.customer, &cart).await;
+    saved_cart::keep(&state, &buyer, &cart).await;
     Ok((jar, Redirect::to("/cart")).into_response())
 }
 

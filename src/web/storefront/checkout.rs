@@ -159,7 +159,7 @@ async fn answer(
             // The order holds what the cart held. A resubmission with an empty cart leaves the
             // saved cart alone: it may be one being built elsewhere since.
             if !buyer.cart.lines.is_empty() {
-                saved_cart::forget(state, &buyer.customer).await;
+                saved_cart::forget(state, buyer).await;
             }
             let target = format!("/orders/{}?placed=1", path_segment(number.as_str()));
             return Ok((Cart::clear(buyer.jar(state)), Redirect::to(&target)).into_response());

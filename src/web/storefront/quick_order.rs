@@ -144,7 +144,7 @@ pub async fn quick_order(
     };
     match carried {
         Ok((jar, leftover)) => {
-            saved_cart::keep(&state, &buyer.customer, &cart).await;
+            saved_cart::keep(&state, &buyer, &cart).await;
             let mut target = format!("/cart?added={added}");
             if let Some(id) = leftover {
                 target.push_str(&format!("&leftover={id}"));

@@ -9,22 +9,29 @@
 
 use axum_extra::extract::PrivateCookieJar;
 
-use super::Cart;
 use super::cart::CART_COOKIE;
+use super::{Buyer, Cart};
 use crate::domain::{CustomerId, SavedCart, SavedCartLine};
 use crate::erp::ErpError;
 use crate::web::AppState;
 
-/// Saves `cart` as the customer's saved cart, after the cookie took it.
-pub(super) async fn keep(state: &AppState, customer: &CustomerId, cart: &Cart) {
+/// Saves `cart` as the customer's saved cart, after the cookie took it. Not for a cart made in
+/// a procurement system's session: that cart belongs to the requisition, not the customer.
+pub(super) async fn keep(state: &AppState, buyer: &Buyer, cart: &Cart) {
+    if buyer.session.punchout.is_none() {
+        save(state, &buyer.customer, cart).await;
+    }
+}
+
+async fn save(state: &AppState, customer: &CustomerId, cart: &Cart) {
     if let Err(error) = state.erp.save_cart(customer, &to_saved(cart)).await {
         log_missed("save_cart", customer, &error);
     }
 }
 
 /// Clears the customer's saved cart, after an order took its lines.
-pub(super) async fn forget(state: &AppState, customer: &CustomerId) {
-    keep(state, customer, &Cart::default()).await;
+pub(super) async fn forget(state: &AppState, buyer: &Buyer) {
+    keep(state, buyer, &Cart::default()).await;
 }
 
 /// The jar with the customer's saved cart merged into the cart it holds for this customer, and
@@ -54,7 +61,7 @@ pub(crate) async fn restore(
     match cart.save(jar.clone(), &state.site, customer) {
         Ok(with_cart) => {
             if merged != saved {
-                keep(state, customer, &cart).await;
+                save(state, customer, &cart).await;
             }
             with_cart
         }
