@@ -98,7 +98,10 @@ async fn create(cx: &Context<'_>) -> Checked {
         })?;
     }
     check_lines(
-        submitted.lines.iter().map(|l| (&l.sku, l.quantity.get().into())),
+        submitted
+            .lines
+            .iter()
+            .map(|l| (&l.sku, l.quantity.get().into())),
         created,
     )?;
     check_totals(created)?;

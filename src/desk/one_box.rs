@@ -102,7 +102,7 @@ fn merge(
     }
     merged
         .items
-        .sort_by(|a, b| b.order.placed_on.cmp(&a.order.placed_on));
+        .sort_by_key(|hit| std::cmp::Reverse(hit.order.placed_on));
     Ok(merged)
 }
 

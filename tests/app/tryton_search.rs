@@ -98,7 +98,12 @@ async fn sales_are_found_by_number_reference_party_date_and_state() {
         }))
         .await
         .unwrap();
-    assert_eq!(refs(of_muller), ["PO-P-1"], "the draft has no number yet");
+    // Other tests on this server place orders for the same party, all with `PO-T-` numbers.
+    let seeded: Vec<String> = refs(of_muller)
+        .into_iter()
+        .filter(|r| !r.starts_with("PO-T-"))
+        .collect();
+    assert_eq!(seeded, ["PO-P-1"], "the draft has no number yet");
     let of_schmidt = erp
         .search_orders(&search(|s| {
             s.customer = Some(STANDARD_CUSTOMER.into());

@@ -120,7 +120,7 @@ mod tests {
                 more: true
             }
         );
-        assert_eq!(Hits::from_all(1..=6, &paging).more, false);
+        assert!(!Hits::from_all(1..=6, &paging).more);
         assert!(Hits::from_all(1..=2, &paging).items.is_empty());
     }
 }

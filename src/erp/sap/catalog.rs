@@ -183,9 +183,6 @@ impl SapErp {
             .buffered(AVAILABILITY_FANOUT)
             .collect()
             .await;
-        answers
-            .into_iter()
-            .filter_map(Result::transpose)
-            .collect()
+        answers.into_iter().filter_map(Result::transpose).collect()
     }
 }

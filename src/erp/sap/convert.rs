@@ -12,8 +12,8 @@ use super::pricing::unit_price;
 use super::wire;
 use crate::domain::{
     Address, Attribute, Availability, Currency, CustomerId, IdempotencyKey, Invoice, InvoiceLine,
-    InvoiceNumber, InvoiceStatus, LineQuantity, Money, NewOrder, Order, OrderLine, OrderNumber, OrderStatus,
-    OrderSummary, OrderTotals, Product, Sku,
+    InvoiceNumber, InvoiceStatus, LineQuantity, Money, NewOrder, Order, OrderLine, OrderNumber,
+    OrderStatus, OrderSummary, OrderTotals, Product, Sku,
 };
 use crate::erp::{ErpError, ErpResult};
 
@@ -97,7 +97,8 @@ pub fn availability(
 }
 
 fn line_quantity(quantity: Decimal) -> ErpResult<LineQuantity> {
-    LineQuantity::new(quantity).ok_or_else(|| invalid("quantity", format!("{quantity} is negative")))
+    LineQuantity::new(quantity)
+        .ok_or_else(|| invalid("quantity", format!("{quantity} is negative")))
 }
 
 fn status(o: &wire::SalesOrder) -> OrderStatus {

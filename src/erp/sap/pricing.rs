@@ -29,9 +29,7 @@ pub fn unit_price(net: Decimal, quantity: impl Into<Decimal>) -> Decimal {
     if quantity.is_zero() {
         return net;
     }
-    (net / quantity)
-        .round_dp(UNIT_PRICE_DECIMALS)
-        .normalize()
+    (net / quantity).round_dp(UNIT_PRICE_DECIMALS).normalize()
 }
 
 /// Why a simulation gave no prices.

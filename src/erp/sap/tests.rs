@@ -297,7 +297,8 @@ fn idempotency_keys_fit_a_text() {
 #[test]
 fn config_values_longer_than_sap_fields_are_refused_at_start() {
     assert!(config().validate().is_ok());
-    let cases: [(&str, fn(&mut super::SapConfig)); 4] = [
+    type Break = fn(&mut super::SapConfig);
+    let cases: [(&str, Break); 4] = [
         ("erp.plant must be 1 to 4", |c| c.plant = "10100".into()),
         ("erp.distribution_channel must be 1 to 2", |c| {
             c.distribution_channel = "100".into()

@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{
-    Address, Availability, Delivery, Invoice, InvoiceLine, InvoiceSummary, LineQuantity, Money, Order,
-    OrderLine,
-    OrderSummary, Price, Product,
+    Address, Availability, Delivery, Invoice, InvoiceLine, InvoiceSummary, LineQuantity, Money,
+    Order, OrderLine, OrderSummary, Price, Product,
 };
 
 /// An amount of money.

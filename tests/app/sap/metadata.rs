@@ -39,7 +39,11 @@ fn every_sap_fixture_matches_the_published_definitions() {
             "A_BusinessPartnerType",
             "business_partners.json",
         ),
-        ("API_SALES_ORDER_SRV", "A_SalesOrderType", "sales_orders.json"),
+        (
+            "API_SALES_ORDER_SRV",
+            "A_SalesOrderType",
+            "sales_orders.json",
+        ),
         (
             "API_BILLING_DOCUMENT_SRV",
             "A_BillingDocumentType",
@@ -77,7 +81,11 @@ fn the_checks_catch_misspelt_non_creatable_and_non_filterable_fields() {
     assert_eq!(problems.len(), 3, "{problems:#?}");
     assert!(problems[0].contains("TotalNetAmount is not creatable"));
     assert!(problems.iter().any(|p| p.contains("\"Materiel\"")));
-    assert!(problems.iter().any(|p| p.contains("RequestedQuantity is Edm.Decimal")));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("RequestedQuantity is Edm.Decimal"))
+    );
     let products = model("API_PRODUCT_SRV");
     let options = [(
         "$filter".to_owned(),
@@ -85,10 +93,16 @@ fn the_checks_catch_misspelt_non_creatable_and_non_filterable_fields() {
     )];
     assert_eq!(check::query(products, "A_Product", &options).len(), 1);
     let partners = model("API_BUSINESS_PARTNER");
-    let options = [("$filter".to_owned(), "BusinessPartnerFullName eq 'A'".to_owned())];
+    let options = [(
+        "$filter".to_owned(),
+        "BusinessPartnerFullName eq 'A'".to_owned(),
+    )];
     assert!(check::query(partners, "A_BusinessPartner", &options).is_empty());
     let options = [("$expand".to_owned(), "to_Adress".to_owned())];
-    assert_eq!(check::query(partners, "A_BusinessPartner", &options).len(), 1);
+    assert_eq!(
+        check::query(partners, "A_BusinessPartner", &options).len(),
+        1
+    );
     let billing = model("API_BILLING_DOCUMENT_SRV");
     let call = [("BillingDocument".to_owned(), "90000001".to_owned())];
     assert_eq!(check::function_call(billing, "GetPDF", &call).len(), 1);

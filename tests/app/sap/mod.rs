@@ -60,8 +60,9 @@ async fn the_sap_adapter_passes_every_conformance_rule_against_the_simulator() {
     let report = conformance::run(&subject).await;
     assert_eq!(report.results.len(), conformance::rule_ids().len());
     for result in &report.results {
-        // SAP keeps no saved carts yet: those rules are skipped, not failed.
-        if result.id.starts_with("saved_cart.") {
+        // SAP keeps no saved carts and offers no desk search yet: those rules are skipped,
+        // not failed.
+        if result.id.starts_with("saved_cart.") || result.id.starts_with("search.") {
             assert!(matches!(result.outcome, Outcome::Skip(_)), "{report}");
         } else {
             assert_eq!(result.outcome, Outcome::Pass, "{}:\n{report}", result.id);

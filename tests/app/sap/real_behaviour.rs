@@ -34,7 +34,11 @@ async fn prices_come_from_the_pricing_simulation_and_what_sap_refuses_or_prices_
         ladder,
         [(1, dec!(0.39)), (10, dec!(0.35)), (50, dec!(0.31))]
     );
-    assert!(prices.iter().all(|p| p.tiers.iter().all(|t| t.unit_price > dec!(0))));
+    assert!(
+        prices
+            .iter()
+            .all(|p| p.tiers.iter().all(|t| t.unit_price > dec!(0)))
+    );
     assert_eq!(sim.violations(), Vec::<String>::new());
 }
 
@@ -108,7 +112,10 @@ async fn decimal_quantities_and_text_items_are_read_on_orders_and_invoices() {
     assert_eq!(invoice.lines.len(), 3);
     assert_eq!(invoice.lines[1].quantity.get(), dec!(2.5));
     assert_eq!(invoice.lines[2].sku, None);
-    assert_eq!(invoice.lines[2].description, "Deliver to gate 3, mornings only");
+    assert_eq!(
+        invoice.lines[2].description,
+        "Deliver to gate 3, mornings only"
+    );
     assert_eq!(invoice.lines[2].quantity, 0);
 }
 

@@ -7,7 +7,8 @@ use super::super::pricing::{line_net, tax_and_gross};
 use super::super::records::{DemoDataError, INVOICES, InvoiceRecord, ORDERS, OrderRecord};
 use super::super::store::Catalog;
 use crate::domain::{
-    Invoice, InvoiceLine, InvoiceStatus, LineQuantity, Money, Order, OrderLine, OrderStatus, OrderTotals,
+    Invoice, InvoiceLine, InvoiceStatus, LineQuantity, Money, Order, OrderLine, OrderStatus,
+    OrderTotals,
 };
 
 pub(super) fn order(catalog: &Catalog, o: OrderRecord) -> Result<Order, DemoDataError> {
@@ -133,7 +134,13 @@ pub(super) fn invoice(
         let billed: Vec<_> = i
             .lines
             .iter()
-            .map(|l| (l.sku.as_ref(), LineQuantity::from(l.quantity.get()), l.unit_price))
+            .map(|l| {
+                (
+                    l.sku.as_ref(),
+                    LineQuantity::from(l.quantity.get()),
+                    l.unit_price,
+                )
+            })
             .collect();
         let ordered: Vec<_> = order
             .lines

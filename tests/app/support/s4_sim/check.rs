@@ -16,10 +16,17 @@ pub enum Mode {
 }
 
 fn is_date(text: &str, offset: bool) -> bool {
-    let Some(inner) = text.strip_prefix("/Date(").and_then(|t| t.strip_suffix(")/")) else {
+    let Some(inner) = text
+        .strip_prefix("/Date(")
+        .and_then(|t| t.strip_suffix(")/"))
+    else {
         return false;
     };
-    let (ms, zone) = match inner.char_indices().skip(1).find(|(_, c)| *c == '+' || *c == '-') {
+    let (ms, zone) = match inner
+        .char_indices()
+        .skip(1)
+        .find(|(_, c)| *c == '+' || *c == '-')
+    {
         Some((i, _)) => (&inner[..i], Some(&inner[i + 1..])),
         None => (inner, None),
     };
@@ -38,7 +45,10 @@ pub fn json_form_ok(edm: &str, scale: Option<u32>, value: &Value) -> bool {
         ("Edm.Decimal", Value::String(s)) => {
             let (whole, fraction) = s.trim_start_matches('-').split_once('.').unwrap_or((s, ""));
             !whole.is_empty()
-                && whole.trim_start_matches('-').chars().all(|c| c.is_ascii_digit())
+                && whole
+                    .trim_start_matches('-')
+                    .chars()
+                    .all(|c| c.is_ascii_digit())
                 && fraction.chars().all(|c| c.is_ascii_digit())
                 && scale.is_none_or(|scale| fraction.len() <= scale as usize)
         }
@@ -91,7 +101,9 @@ fn check_entity(
                 problems.push(format!(
                     "{type_name}.{name} is {}{}, not in that JSON form: {value}",
                     property.edm,
-                    property.scale.map_or(String::new(), |s| format!(" (scale {s})"))
+                    property
+                        .scale
+                        .map_or(String::new(), |s| format!(" (scale {s})"))
                 ));
             }
         } else if let Some(navigation) = definition.navigations.get(name) {
@@ -99,9 +111,9 @@ fn check_entity(
                 Value::Null => Vec::new(),
                 Value::Array(items) => items.iter().collect(),
                 Value::Object(map) if map.contains_key("__deferred") => Vec::new(),
-                Value::Object(map) if map.contains_key("results") => {
-                    map["results"].as_array().map_or(Vec::new(), |r| r.iter().collect())
-                }
+                Value::Object(map) if map.contains_key("results") => map["results"]
+                    .as_array()
+                    .map_or(Vec::new(), |r| r.iter().collect()),
                 other => vec![other],
             };
             if !navigation.many && related.len() > 1 {
@@ -139,9 +151,27 @@ fn walk<'a>(
 }
 
 const FILTER_WORDS: &[&str] = &[
-    "eq", "ne", "gt", "ge", "lt", "le", "and", "or", "not", "true", "false", "null",
-    "substringof", "startswith", "endswith", "tolower", "toupper", "datetime",
-    "datetimeoffset", "guid", "time",
+    "eq",
+    "ne",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "null",
+    "substringof",
+    "startswith",
+    "endswith",
+    "tolower",
+    "toupper",
+    "datetime",
+    "datetimeoffset",
+    "guid",
+    "time",
 ];
 
 /// The property names a `$filter` expression uses (literals left out).
@@ -217,12 +247,16 @@ pub fn function_call(service: &Service, name: &str, options: &[(String, String)]
             None => problems.push(format!("{name}: parameter {parameter} missing")),
             Some((_, value)) => {
                 let literal_ok = match edm.as_str() {
-                    "Edm.String" => value.len() >= 2 && value.starts_with('\'') && value.ends_with('\''),
+                    "Edm.String" => {
+                        value.len() >= 2 && value.starts_with('\'') && value.ends_with('\'')
+                    }
                     "Edm.DateTime" => value.starts_with("datetime'"),
                     _ => true,
                 };
                 if !literal_ok {
-                    problems.push(format!("{name}: {parameter} is not an {edm} literal: {value}"));
+                    problems.push(format!(
+                        "{name}: {parameter} is not an {edm} literal: {value}"
+                    ));
                 }
             }
         }
@@ -241,6 +275,8 @@ pub fn function_call(service: &Service, name: &str, options: &[(String, String)]
 pub fn function_result(service: &Service, name: &str) -> Option<(String, bool)> {
     let returns = &service.functions.get(name)?.returns;
     let many = returns.starts_with("Collection(");
-    let inner = returns.trim_start_matches("Collection(").trim_end_matches(')');
+    let inner = returns
+        .trim_start_matches("Collection(")
+        .trim_end_matches(')');
     Some((inner.rsplit('.').next()?.to_owned(), many))
 }

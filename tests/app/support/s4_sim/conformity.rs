@@ -22,7 +22,10 @@ pub fn request(
     if let Some(function) = model.functions.get(set) {
         let mut problems = check::function_call(model, set, options);
         if function.method != method.as_str() {
-            problems.push(format!("{set} is called with {}, not {method}", function.method));
+            problems.push(format!(
+                "{set} is called with {}, not {method}",
+                function.method
+            ));
         }
         return problems;
     }

@@ -180,7 +180,7 @@ impl Service {
     /// are the types, `CreateX` the creatable properties, and each path the entity set.
     pub fn from_openapi(spec: &Value) -> Self {
         let schemas = spec["components"]["schemas"].as_object().unwrap();
-        let reference = |v: &Value| v["$ref"].as_str().map(|r| local_ref(r));
+        let reference = |v: &Value| v["$ref"].as_str().map(local_ref);
         let mut service = Service::default();
         for (name, schema) in schemas {
             if name.starts_with("Create") || name.starts_with("Update") {
@@ -220,7 +220,10 @@ impl Service {
                     (_, Some("decimal")) => "Edm.Decimal",
                     (Some("integer"), _) => "Edm.Int32",
                     (_, Some("uuid")) => "Edm.Guid",
-                    _ if def["example"].as_str().is_some_and(|e| e.starts_with("/Date(")) => {
+                    _ if def["example"]
+                        .as_str()
+                        .is_some_and(|e| e.starts_with("/Date(")) =>
+                    {
                         if def["example"].as_str().unwrap().contains('+') {
                             "Edm.DateTimeOffset"
                         } else {

@@ -153,11 +153,12 @@ async fn handle(
     let options: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
     // A release before 2021 is held to (and describes itself by) its own `$metadata`.
-    let definition = if state.release_2020.load(Ordering::SeqCst) && service == "API_SALES_ORDER_SRV" {
-        "API_SALES_ORDER_SRV@2020"
-    } else {
-        service
-    };
+    let definition =
+        if state.release_2020.load(Ordering::SeqCst) && service == "API_SALES_ORDER_SRV" {
+            "API_SALES_ORDER_SRV@2020"
+        } else {
+            service
+        };
     if set == "$metadata" {
         return match edmx::edmx_text(definition) {
             Some(text) => ([(header::CONTENT_TYPE, "application/xml")], text).into_response(),
@@ -169,8 +170,17 @@ async fn handle(
         let problems = conformity::request(model, &method, &set, key.is_some(), &options, &body);
         if !problems.is_empty() {
             let message = problems.join("; ");
-            state.violations.lock().unwrap().push(format!("request {method} {service}/{set}: {message}"));
-            return error(StatusCode::BAD_REQUEST, "/IWBEP/CM_MGW_RT/022", &message, vec![]);
+            state
+                .violations
+                .lock()
+                .unwrap()
+                .push(format!("request {method} {service}/{set}: {message}"));
+            return error(
+                StatusCode::BAD_REQUEST,
+                "/IWBEP/CM_MGW_RT/022",
+                &message,
+                vec![],
+            );
         }
     }
     let mut response = if set.is_empty() {
@@ -190,7 +200,13 @@ async fn handle(
         .await
     };
     if let (Some(model), false) = (model, set.is_empty()) {
-        let (problems, checked) = conformity::answer(model, &set, key.is_some() || method == Method::POST, response).await;
+        let (problems, checked) = conformity::answer(
+            model,
+            &set,
+            key.is_some() || method == Method::POST,
+            response,
+        )
+        .await;
         if !problems.is_empty() {
             state.violations.lock().unwrap().push(format!(
                 "answer to {method} {service}/{set}: {}",

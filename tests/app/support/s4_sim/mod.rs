@@ -111,7 +111,9 @@ password = "{password}"
     /// From now on CSRF tokens are handed out only on `GET` of a service root without a
     /// trailing slash, as some gateways do.
     pub fn hand_out_csrf_tokens_only_on_root_get(&self) {
-        self.state.csrf_only_on_root_get.store(true, Ordering::SeqCst);
+        self.state
+            .csrf_only_on_root_get
+            .store(true, Ordering::SeqCst);
     }
 
     /// Every CSRF token becomes invalid, as when the SAP session times out.

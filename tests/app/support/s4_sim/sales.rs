@@ -164,7 +164,8 @@ pub fn simulate(state: &State, body: &Bytes) -> Response {
                 "TransactionCurrency": "EUR", "to_Item": {"results": items},
             });
             if pricing {
-                d["to_Pricing"] = json!({"TotalNetAmount": net.to_string(), "TransactionCurrency": "EUR"});
+                d["to_Pricing"] =
+                    json!({"TotalNetAmount": net.to_string(), "TransactionCurrency": "EUR"});
             }
             let mut response = json_response(json!({ "d": d }));
             *response.status_mut() = StatusCode::CREATED;
@@ -237,7 +238,11 @@ pub async fn create(state: &State, body: &Bytes, language: &str) -> Response {
                 StatusCode::BAD_REQUEST,
                 "V1/109",
                 &format!("Partner function {unknown} does not exist"),
-                vec![detail("V1/109", "Partner function does not exist", "/to_Partner".into())],
+                vec![detail(
+                    "V1/109",
+                    "Partner function does not exist",
+                    "/to_Partner".into(),
+                )],
             );
         }
         let ship_to = partners
