@@ -338,6 +338,40 @@ impl Config {
     }
 }
 
+/// What `erpfront check-adapter` reads of a configuration file: the ERP and the test customers.
+/// The rest of a `serve` configuration (session, support, users) may be there or not.
+#[derive(Debug, Clone)]
+pub struct AdapterCheckConfig {
+    /// Which ERP to check, and how to reach it.
+    pub erp: ErpConfig,
+    /// The customers the suite may use.
+    pub conformance: Option<ConformanceConfig>,
+}
+
+impl AdapterCheckConfig {
+    /// Loads `[erp]` and `[conformance]` of `path`, with `ERPFRONT_*` overrides, and checks
+    /// the adapter's settings.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        if !path.exists() {
+            return Err(ConfigError::Invalid(format!(
+                "{} does not exist",
+                path.display()
+            )));
+        }
+        let figment = Figment::new()
+            .merge(Toml::file(path))
+            .merge(Env::prefixed("ERPFRONT_").split("__"));
+        let erp: ErpConfig = figment.extract_inner("erp").map_err(Box::new)?;
+        let conformance = if figment.contains("conformance") {
+            Some(figment.extract_inner("conformance").map_err(Box::new)?)
+        } else {
+            None
+        };
+        erp.adapter().check().map_err(ConfigError::Invalid)?;
+        Ok(Self { erp, conformance })
+    }
+}
+
 /// Defaults for the sections that have them, so a config file may omit them.
 #[derive(Serialize, Default)]
 struct Defaults {
@@ -416,6 +450,27 @@ mod tests {
                 .popular_skus,
             50_000
         );
+    }
+    #[test]
+    fn check_adapter_needs_only_the_erp_and_the_test_customers() {
+        let dir = std::env::temp_dir().join(format!("erpfront-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text =
+            "[erp]\nkind = \"demo\"\n[conformance]\ncustomer = \"C-1\"\nother_customer = \"C-2\"\n";
+        let check = AdapterCheckConfig::load(&write(&dir, text)).unwrap();
+        assert!(matches!(check.erp, ErpConfig::Demo { .. }));
+        assert_eq!(check.conformance.unwrap().other_customer.as_str(), "C-2");
+        let check = AdapterCheckConfig::load(&write(&dir, "[erp]\nkind = \"demo\"\n")).unwrap();
+        assert!(check.conformance.is_none());
+        let err = AdapterCheckConfig::load(&write(&dir, "[conformance]\ncustomer = \"C-1\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("erp"), "{err}");
+        let bad_url = "[erp]\nkind = \"http\"\nbase_url = \"erp\"\n";
+        let err = AdapterCheckConfig::load(&write(&dir, bad_url))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("erp.base_url"), "{err}");
     }
 }
 

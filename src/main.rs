@@ -5,12 +5,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine;
 use clap::{Parser, Subcommand};
 
 use erpfront::app::{Application, shutdown_signal};
-use erpfront::config::Config;
+
+use erpfront::config::{AdapterCheckConfig, Config, ConformanceConfig};
+use erpfront::domain::CustomerId;
 use erpfront::erp::demo::DemoErp;
 use erpfront::sim::{self, SimAccess, SimControl};
 use erpfront::{conformance, demo, telemetry, users};
@@ -46,15 +49,47 @@ enum Command {
         #[arg(long, env = "ERPFRONT_CONFIG")]
         config: PathBuf,
     },
-    /// Run the adapter conformance suite against the configured ERP and print its report;
-    /// exits non-zero if any rule fails. Creates one test order for `conformance.customer`.
+    /// Run the adapter conformance suite against an ERP and print its report. Exit status: 0
+    /// every rule checked passed (skips allowed), 1 a rule failed, 2 the command or its
+    /// configuration is wrong, 3 the preflight failed (ERP unreachable, credentials refused, a
+    /// test customer unknown) and no rule ran. Creates test orders for the first customer.
     CheckAdapter {
-        /// The TOML configuration; its `[conformance]` section names the customers to use.
-        #[arg(long, required_unless_present = "demo", conflicts_with = "demo")]
+        /// A configuration file: only its `[erp]` and `[conformance]` sections are read.
+        #[arg(long, conflicts_with_all = ["demo", "http"])]
         config: Option<PathBuf>,
         /// Check the built-in demo ERP, with customers C-1000 and C-2000.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "http")]
         demo: bool,
+        /// Check the service speaking the HTTP adapter protocol at this base URL, without a
+        /// configuration file.
+        #[arg(long, value_name = "URL")]
+        http: Option<String>,
+        /// The bearer token the HTTP adapter service expects.
+        #[arg(
+            long,
+            env = "ERPFRONT_CHECK_TOKEN",
+            requires = "http",
+            hide_env_values = true
+        )]
+        token: Option<String>,
+        /// The test customer the suite creates orders for (overrides `conformance.customer`).
+        #[arg(long, requires = "other_customer")]
+        customer: Option<String>,
+        /// A second customer, only read (overrides `conformance.other_customer`).
+        #[arg(long, requires = "customer")]
+        other_customer: Option<String>,
+        /// Check only these rules: ids (`orders.create`) or groups (`orders`).
+        #[arg(long, num_args = 1.., value_name = "RULE")]
+        only: Vec<String>,
+        /// Print the rules with what each asks of an adapter, and check nothing.
+        #[arg(long)]
+        list: bool,
+        /// How to print the report: text, json or junit (JUnit XML for CI systems).
+        #[arg(long, default_value = "text")]
+        format: conformance::Format,
+        /// How long one rule may take; must exceed the adapter's call deadline.
+        #[arg(long, default_value_t = conformance::RULE_TIMEOUT.as_secs())]
+        rule_timeout_secs: u64,
     },
     /// Serve the demo ERP over the HTTP adapter protocol, with faults on demand, for trying the
     /// `http` adapter or an adapter client. Its /admin API must not be reachable publicly.
@@ -95,10 +130,32 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Err(Failure { code, message }) => {
             eprintln!("erpfront: {message}");
-            ExitCode::FAILURE
+            ExitCode::from(code)
         }
+    }
+}
+
+/// Why a command stopped, and the exit status that says so.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    /// The command or its configuration cannot be used (the status clap gives usage errors).
+    fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Self { code: 1, message }
     }
 }
 
@@ -106,7 +163,7 @@ async fn main() -> ExitCode {
     clippy::print_stdout,
     reason = "a command-line tool prints its results"
 )]
-async fn run(command: Command) -> Result<(), String> {
+async fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Demo { listen } => {
             telemetry::init();
@@ -129,6 +186,7 @@ async fn run(command: Command) -> Result<(), String> {
             app.run_until(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
+                .map_err(Failure::from)
         }
         Command::Serve { config } => {
             telemetry::init();
@@ -140,25 +198,76 @@ async fn run(command: Command) -> Result<(), String> {
             app.run_until(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
+                .map_err(Failure::from)
         }
-        Command::CheckAdapter { config, demo } => {
-            let subject = match config {
-                Some(path) if !demo => {
-                    let config = Config::load(&path).map_err(|e| e.to_string())?;
-                    conformance::subject_from_config(&config).await?
+        Command::CheckAdapter {
+            config,
+            demo,
+            http,
+            token,
+            customer,
+            other_customer,
+            only,
+            list,
+            format,
+            rule_timeout_secs,
+        } => {
+            if list {
+                for (id, description) in conformance::rule_list() {
+                    println!("{id:<36} {description}");
                 }
-                _ => conformance::demo_subject()?,
+                return Ok(());
+            }
+            let selection = conformance::Selection::only(&only).map_err(Failure::usage)?;
+            let rule_timeout = Duration::from_secs(rule_timeout_secs.max(1));
+            let customers = match (customer, other_customer) {
+                (Some(customer), Some(other)) => Some(ConformanceConfig {
+                    customer: CustomerId::parse(&customer)
+                        .map_err(|e| Failure::usage(format!("--customer: {e}")))?,
+                    other_customer: CustomerId::parse(&other)
+                        .map_err(|e| Failure::usage(format!("--other-customer: {e}")))?,
+                }),
+                _ => None,
             };
-            println!("Checking the {} adapter", subject.erp.name());
-            let report = conformance::run(&subject).await;
-            println!("{report}");
+            let subject = if demo {
+                conformance::demo_subject()?
+            } else {
+                let (erp, configured) = match (config, http) {
+                    (Some(path), _) => {
+                        let check = AdapterCheckConfig::load(&path)
+                            .map_err(|e| Failure::usage(e.to_string()))?;
+                        (check.erp, check.conformance)
+                    }
+                    (None, Some(url)) => (conformance::http_target(&url, token), None),
+                    (None, None) => {
+                        return Err(Failure::usage(
+                            "name the ERP to check: --config FILE, --http URL or --demo",
+                        ));
+                    }
+                };
+                let customers = customers.or(configured);
+                conformance::subject_for(&erp, customers.as_ref(), rule_timeout)
+                    .await
+                    .map_err(Failure::usage)?
+            };
+            let adapter = subject.erp.name();
+            if let Err(reason) = conformance::preflight(&subject, rule_timeout).await {
+                println!("{}", format.preflight_failure(adapter, &reason));
+                return Err(Failure {
+                    code: 3,
+                    message: "the preflight failed, so no rule ran".into(),
+                });
+            }
+            let report = conformance::run_selected(&subject, &selection, rule_timeout).await;
+            println!("{}", format.report(adapter, &report));
             if report.passed() {
                 Ok(())
             } else {
                 Err(format!(
                     "the adapter fails {} conformance rule(s)",
                     report.failed_count()
-                ))
+                )
+                .into())
             }
         }
         Command::ErpSim {

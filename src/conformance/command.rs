@@ -2,9 +2,10 @@
 //! its `[conformance]` section naming the customers), or the built-in demo ERP.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{FaultSubjects, Subject};
-use crate::config::Config;
+use crate::config::{Config, ConformanceConfig};
 use crate::domain::CustomerId;
 use crate::erp::ErpConfig;
 use crate::erp::demo::DemoErp;
@@ -26,9 +27,33 @@ pub fn demo_subject() -> Result<Subject, String> {
 
 /// The adapter `config` names, with the customers of its `[conformance]` section.
 pub async fn subject_from_config(config: &Config) -> Result<Subject, String> {
-    let Some(conformance) = &config.conformance else {
-        return Err("the configuration has no [conformance] section. check-adapter needs two \
-                    ERP customers, and creates a test order for the first:\n\n\
+    subject_for(
+        &config.erp,
+        config.conformance.as_ref(),
+        super::RULE_TIMEOUT,
+    )
+    .await
+}
+
+/// The `http` adapter at `base_url`, sending `token`, with the default deadlines: what
+/// `check-adapter --http URL --token T` checks without a configuration file.
+pub fn http_target(base_url: &str, token: Option<String>) -> ErpConfig {
+    let mut http = crate::erp::http::HttpConfig::at(base_url);
+    http.token = token.map(Into::into);
+    ErpConfig::Http(http)
+}
+
+/// The adapter `erp` configures, with the customers `conformance` names; refused when the
+/// adapter's own deadline leaves a rule (several calls) no time within `rule_timeout`.
+pub async fn subject_for(
+    erp: &ErpConfig,
+    conformance: Option<&ConformanceConfig>,
+    rule_timeout: Duration,
+) -> Result<Subject, String> {
+    let Some(conformance) = conformance else {
+        return Err("check-adapter needs two ERP customers, and creates test orders for the \
+                    first: name them with --customer and --other-customer, or in the \
+                    configuration:\n\n\
                     [conformance]\n\
                     customer = \"C-TEST-1\"        # a test customer: test orders are created for it\n\
                     other_customer = \"C-TEST-2\"  # only read, for isolation and prices"
@@ -40,12 +65,22 @@ pub async fn subject_from_config(config: &Config) -> Result<Subject, String> {
             conformance.customer
         ));
     }
-    let erp = crate::erp::connect(&config.erp).map_err(|e| format!("ERP adapter: {e}"))?;
+    let deadline = erp.adapter().call_deadline();
+    if deadline >= rule_timeout {
+        return Err(format!(
+            "the adapter's call deadline, erp.request_timeout_ms = {}, does not fit within one \
+             rule's time limit, --rule-timeout-secs = {}: a rule makes several calls. Lower \
+             erp.request_timeout_ms or raise --rule-timeout-secs",
+            deadline.as_millis(),
+            rule_timeout.as_secs()
+        ));
+    }
+    let adapter = crate::erp::connect(erp).map_err(|e| format!("ERP adapter: {e}"))?;
     Ok(Subject {
-        erp,
+        erp: adapter,
         customer: conformance.customer.clone(),
         other_customer: conformance.other_customer.clone(),
-        faults: fault_subjects(&config.erp).await,
+        faults: fault_subjects(erp).await,
     })
 }
 

@@ -1,6 +1,8 @@
 //! What the rules of one run share: the subject, a sample of the catalog, and the one test
 //! order the suite creates, made on first use so that a run creates at most one order.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tokio::sync::OnceCell;
 
 use super::{During, Subject, TEST_ORDER_NOTE};
@@ -29,6 +31,8 @@ pub(super) struct Context<'s> {
     po_number: String,
     sample: OnceCell<Result<Vec<Product>, String>>,
     test_order: OnceCell<Result<TestOrder, String>>,
+    /// Whether the test order was asked for: it may be in the ERP even if the call timed out.
+    create_attempted: AtomicBool,
 }
 
 impl<'s> Context<'s> {
@@ -39,6 +43,7 @@ impl<'s> Context<'s> {
             po_number: format!("TEST-{}", short_random()),
             sample: OnceCell::new(),
             test_order: OnceCell::new(),
+            create_attempted: AtomicBool::new(false),
         }
     }
 
@@ -62,6 +67,16 @@ impl<'s> Context<'s> {
             })
             .await;
         sample.as_deref().map_err(Clone::clone)
+    }
+
+    /// The PO number of the run's test orders, which every test order's PO starts with.
+    pub fn po_number(&self) -> &str {
+        &self.po_number
+    }
+
+    /// Whether the run asked the ERP to create its test order (and so may have left orders).
+    pub fn created_orders(&self) -> bool {
+        self.create_attempted.load(Ordering::SeqCst)
     }
 
     /// The SKUs of [`Self::sample`].
@@ -131,6 +146,7 @@ impl<'s> Context<'s> {
             lines,
             placed_by: None,
         };
+        self.create_attempted.store(true, Ordering::SeqCst);
         let created = erp
             .create_order(&self.key, &submitted)
             .await

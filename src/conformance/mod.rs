@@ -22,6 +22,8 @@ mod invoices;
 mod order_access;
 mod order_race;
 mod orders;
+mod output;
+mod preflight;
 mod pricing;
 mod report;
 mod saved_cart;
@@ -33,8 +35,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
 
-pub use command::{demo_subject, fault_subjects, subject_from_config};
-pub use report::{Outcome, Report, RuleResult};
+pub use command::{demo_subject, fault_subjects, http_target, subject_for, subject_from_config};
+pub use output::Format;
+pub use preflight::preflight;
+pub use report::{LeftBehind, Outcome, Report, RuleResult};
 
 use crate::domain::CustomerId;
 use crate::erp::Erp;
@@ -107,6 +111,52 @@ pub fn rule_ids() -> Vec<&'static str> {
     rules().map(|rule| rule.id).collect()
 }
 
+/// Every rule's id and description, in report order.
+pub fn rule_list() -> Vec<(&'static str, &'static str)> {
+    rules().map(|rule| (rule.id, rule.description)).collect()
+}
+
+/// Which rules a run checks: all, or those `--only` names.
+#[derive(Debug, Clone, Default)]
+pub struct Selection(Vec<String>);
+
+impl Selection {
+    /// Every rule.
+    pub fn all() -> Self {
+        Self::default()
+    }
+
+    /// The rules named by id (`orders.create`) or by group (`orders`, `orders.`); a name that
+    /// is neither is refused, so a typo does not pass as an empty run.
+    pub fn only(names: &[String]) -> Result<Self, String> {
+        let unknown: Vec<&str> = names
+            .iter()
+            .filter(|name| !rules().any(|rule| selects(name, rule.id)))
+            .map(String::as_str)
+            .collect();
+        if unknown.is_empty() {
+            Ok(Self(names.to_vec()))
+        } else {
+            Err(format!(
+                "no conformance rule is called {} (erpfront check-adapter --list names them)",
+                unknown.join(", ")
+            ))
+        }
+    }
+
+    fn includes(&self, id: &str) -> bool {
+        self.0.is_empty() || self.0.iter().any(|name| selects(name, id))
+    }
+}
+
+fn selects(name: &str, id: &str) -> bool {
+    let group = name.trim_end_matches('.');
+    id == name
+        || id
+            .strip_prefix(group)
+            .is_some_and(|rest| rest.starts_with('.'))
+}
+
 /// Runs every rule against `subject`, each within [`RULE_TIMEOUT`].
 pub async fn run(subject: &Subject) -> Report {
     run_with_rule_timeout(subject, RULE_TIMEOUT).await
@@ -114,11 +164,21 @@ pub async fn run(subject: &Subject) -> Report {
 
 /// Runs every rule against `subject`, each within `rule_timeout`.
 pub async fn run_with_rule_timeout(subject: &Subject, rule_timeout: Duration) -> Report {
+    run_selected(subject, &Selection::all(), rule_timeout).await
+}
+
+/// Runs the selected rules against `subject`, each within `rule_timeout`, then lists the test
+/// orders the run left in the ERP.
+pub async fn run_selected(
+    subject: &Subject,
+    selection: &Selection,
+    rule_timeout: Duration,
+) -> Report {
     let context = Context::new(subject);
     let mut results = Vec::new();
     // One rule at a time: the ERP under test may be a production system, and the order rules
     // build on one shared test order.
-    for rule in rules() {
+    for rule in rules().filter(|rule| selection.includes(rule.id)) {
         let started = Instant::now();
         let outcome = match tokio::time::timeout(rule_timeout, (rule.check)(&context)).await {
             Ok(Ok(outcome)) => outcome,
@@ -135,7 +195,49 @@ pub async fn run_with_rule_timeout(subject: &Subject, rule_timeout: Duration) ->
             elapsed: started.elapsed(),
         });
     }
-    Report { results }
+    let left_behind = if context.created_orders() {
+        Some(left_behind(&context, rule_timeout).await)
+    } else {
+        None
+    };
+    Report {
+        results,
+        left_behind,
+    }
+}
+
+/// The test orders the ERP lists for the test customer, found by the run's PO number: also
+/// those whose creation timed out and which no rule saw.
+async fn left_behind(context: &Context<'_>, deadline: Duration) -> LeftBehind {
+    let customer = &context.subject.customer;
+    let prefix = context.po_number();
+    let listed = tokio::time::timeout(deadline, context.subject.erp.orders(customer)).await;
+    let (orders, unlisted) = match listed {
+        Ok(Ok(orders)) => (
+            orders
+                .into_iter()
+                .filter(|o| o.po_number.starts_with(prefix))
+                .map(|o| (o.number.as_str().to_owned(), o.po_number))
+                .collect(),
+            None,
+        ),
+        Ok(Err(error)) => (
+            Vec::new(),
+            Some(format!("orders({customer}) failed: {error}")),
+        ),
+        Err(_) => (
+            Vec::new(),
+            Some(format!(
+                "orders({customer}) did not answer within {deadline:?}"
+            )),
+        ),
+    };
+    LeftBehind {
+        customer: customer.as_str().to_owned(),
+        po_number: prefix.to_owned(),
+        orders,
+        unlisted,
+    }
 }
 
 /// `Err(reason())` unless `condition` holds.

@@ -51,6 +51,47 @@ pub struct RuleResult {
 pub struct Report {
     /// The results.
     pub results: Vec<RuleResult>,
+    /// The test orders the run left in the ERP, when it created any.
+    pub left_behind: Option<LeftBehind>,
+}
+
+/// The test orders a run left in the ERP, for the integrator to cancel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftBehind {
+    /// The customer they were created for.
+    pub customer: String,
+    /// The PO number every one of them starts with.
+    pub po_number: String,
+    /// Number and PO number of each, as the ERP lists them.
+    pub orders: Vec<(String, String)>,
+    /// Why they could not be listed, when they could not.
+    pub unlisted: Option<String>,
+}
+
+impl fmt::Display for LeftBehind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(why) = &self.unlisted {
+            return write!(
+                f,
+                "Test orders with PO numbers starting {} may be in the ERP for {}; they could not be listed ({why}).",
+                self.po_number, self.customer
+            );
+        }
+        if self.orders.is_empty() {
+            return write!(f, "No test order is in the ERP for {}.", self.customer);
+        }
+        let orders: Vec<String> = self
+            .orders
+            .iter()
+            .map(|(number, po)| format!("{number} (PO {po})"))
+            .collect();
+        write!(
+            f,
+            "Test orders left in the ERP for {}, to cancel there: {}",
+            self.customer,
+            orders.join(", ")
+        )
+    }
 }
 
 impl Report {
@@ -105,7 +146,11 @@ impl fmt::Display for Report {
             "{} rules: {} passed, {failed} failed, {skipped} skipped",
             self.results.len(),
             self.results.len() - failed - skipped
-        )
+        )?;
+        if let Some(left_behind) = &self.left_behind {
+            write!(f, "\n{left_behind}")?;
+        }
+        Ok(())
     }
 }
 
@@ -129,6 +174,7 @@ mod tests {
                 result("a.pass", Outcome::Pass),
                 result("b.longer_id", Outcome::Skip("no invoices".into())),
             ],
+            left_behind: None,
         };
         assert!(report.passed());
         let text = report.to_string();
@@ -151,7 +197,19 @@ mod tests {
 
         let failing = Report {
             results: vec![result("c.fail", Outcome::Fail("wrong".into()))],
+            left_behind: Some(LeftBehind {
+                customer: "C-1".into(),
+                po_number: "TEST-AB".into(),
+                orders: vec![("SO-7".into(), "TEST-AB".into())],
+                unlisted: None,
+            }),
         };
+        assert!(
+            failing.to_string().ends_with(
+                "Test orders left in the ERP for C-1, to cancel there: SO-7 (PO TEST-AB)"
+            ),
+            "{failing}"
+        );
         assert!(!failing.passed());
         assert_eq!(failing.failed_count(), 1);
     }
