@@ -20,6 +20,7 @@ mod context;
 mod faults;
 mod invoices;
 mod order_access;
+mod order_details;
 mod order_race;
 mod orders;
 mod output;
@@ -96,6 +97,7 @@ fn rules() -> impl Iterator<Item = &'static Rule> {
         orders::RULES,
         order_access::RULES,
         order_race::RULES,
+        order_details::RULES,
         invoices::RULES,
         search_orders::RULES,
         search_customers::RULES,

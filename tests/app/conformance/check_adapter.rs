@@ -207,7 +207,11 @@ async fn flags_alone_check_an_http_adapter_and_list_the_test_orders_left_behind(
         .collect();
     let prefix = report["test_orders"]["po_number_prefix"].as_str().unwrap();
     assert!(prefix.starts_with("TEST-"), "{report}");
-    let mut expected = vec![prefix.to_string(), format!("{prefix}-RACE")];
+    let mut expected = vec![
+        prefix.to_string(),
+        format!("{prefix}-D"),
+        format!("{prefix}-RACE"),
+    ];
     let mut left: Vec<String> = left.iter().map(|s| s.to_string()).collect();
     expected.sort();
     left.sort();

@@ -23,6 +23,16 @@ pub enum Flaw {
     /// Looks the key up, then creates in a second step with nothing held in between: one
     /// submission after another makes one order, racing ones make one each.
     LooksThenInserts,
+    /// Drops who placed an order, and ships everything to the default ship-to.
+    DropsDetails,
+    /// Leaves unknown SKUs out of an order instead of refusing it.
+    SkipsUnknownSkus,
+    /// Lists orders oldest first.
+    OldestFirst,
+    /// Answers any unknown customer with the first customer it has.
+    AnyCustomer,
+    /// Sends prices through a float: `4.162400000000001`.
+    FloatPrices,
 }
 
 pub struct FlawedErp {
@@ -43,6 +53,9 @@ impl FlawedErp {
     }
 
     fn tamper(&self, mut order: Order) -> Order {
+        if let Flaw::DropsDetails = self.flaw {
+            order.placed_by = None;
+        }
         if let Flaw::FloatTotals = self.flaw {
             let sum: f64 = order
                 .lines
@@ -81,8 +94,17 @@ impl ErpLayer for FlawedErp {
             Flaw::DuplicatesOnRetry => IdempotencyKey::generate(),
             _ => key.clone(),
         };
+        let mut order = order.clone();
+        if let Flaw::SkipsUnknownSkus = self.flaw {
+            order
+                .lines
+                .retain(|l| !l.sku.as_str().starts_with("NO-SUCH-"));
+        }
+        if let Flaw::DropsDetails = self.flaw {
+            order.ship_to = None;
+        }
         self.inner
-            .create_order(&key, order)
+            .create_order(&key, &order)
             .await
             .map(|o| self.tamper(o))
     }
@@ -111,7 +133,33 @@ impl ErpLayer for FlawedErp {
         if let Flaw::HangsListingOrders = self.flaw {
             std::future::pending::<()>().await;
         }
-        self.inner.orders(customer).await
+        let mut orders = self.inner.orders(customer).await?;
+        if let Flaw::OldestFirst = self.flaw {
+            orders.reverse();
+        }
+        Ok(orders)
+    }
+    async fn customer(&self, customer: &CustomerId) -> ErpResult<Customer> {
+        match self.inner.customer(customer).await {
+            Err(erpfront::erp::ErpError::NotFound) if matches!(self.flaw, Flaw::AnyCustomer) => {
+                self.inner
+                    .customer(&CustomerId::parse("C-1000").unwrap())
+                    .await
+            }
+            answer => answer,
+        }
+    }
+    async fn prices(&self, customer: &CustomerId, skus: &[Sku]) -> ErpResult<Vec<Price>> {
+        let mut prices = self.inner.prices(customer, skus).await?;
+        if let Flaw::FloatPrices = self.flaw {
+            for price in &mut prices {
+                for tier in &mut price.tiers {
+                    let float = tier.unit_price.to_f64().unwrap() * 1.000_000_000_000_000_2;
+                    tier.unit_price = Decimal::from_f64_retain(float + 1e-15).unwrap();
+                }
+            }
+        }
+        Ok(prices)
     }
     async fn order(&self, customer: &CustomerId, number: &OrderNumber) -> ErpResult<Order> {
         if let Flaw::LeaksOrders = self.flaw {

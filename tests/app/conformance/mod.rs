@@ -77,8 +77,8 @@ async fn the_demo_erp_passes_every_rule_and_skips_only_the_fault_rules() {
     let created = tests_of(northwind()).await;
     assert_eq!(
         created.len(),
-        2,
-        "the test order and the raced one: {created:?}"
+        3,
+        "the test order, the raced one and the one with every detail: {created:?}"
     );
     for summary in &created {
         let order = demo.order(&northwind(), &summary.number).await.unwrap();
@@ -160,4 +160,28 @@ async fn a_hanging_call_fails_its_rules_on_time_and_the_run_goes_on() {
         report.result("invoices.document").unwrap().outcome,
         Outcome::Pass
     );
+}
+
+#[tokio::test]
+async fn adapters_that_drop_details_reorder_lists_or_answer_for_nobody_fail_their_rule() {
+    let cases = [
+        (Flaw::DropsDetails, "orders.details_kept", "shipping to"),
+        (
+            Flaw::SkipsUnknownSkus,
+            "orders.unknown_sku_rejected",
+            "created order SO-",
+        ),
+        (Flaw::OldestFirst, "lists.newest_first", "newest first"),
+        (Flaw::AnyCustomer, "customer.unknown", "expected NotFound"),
+        (
+            Flaw::FloatPrices,
+            "money.scale",
+            "more than 4 decimal places",
+        ),
+    ];
+    for (flaw, rule, words) in cases {
+        let report = conformance::run(&subject(FlawedErp::new(flaw))).await;
+        let reason = failure(&report, rule);
+        assert!(reason.contains(words), "{rule}: {reason}");
+    }
 }

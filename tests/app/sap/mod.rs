@@ -72,8 +72,8 @@ async fn the_sap_adapter_passes_every_conformance_rule_against_the_simulator() {
     assert!(created.iter().all(|o| o["SoldToParty"] == "17100001"));
     assert_eq!(
         created.len(),
-        2,
-        "exactly one test order in SAP, and one for the race: {created:#?}"
+        3,
+        "exactly one test order in SAP, one for the race, one with every detail: {created:#?}"
     );
     let texts = created[0]["to_Text"]["results"].as_array().unwrap();
     assert!(
@@ -124,10 +124,10 @@ other_customer = "17100002"
     assert!(output.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("Checking the sap adapter"), "{stdout}");
     assert!(
-        stdout.contains("32 rules: 22 passed, 0 failed, 10 skipped"),
+        stdout.contains("37 rules: 27 passed, 0 failed, 10 skipped"),
         "{stdout}"
     );
-    assert_eq!(sim.orders_with_po_prefix("TEST-").len(), 2);
+    assert_eq!(sim.orders_with_po_prefix("TEST-").len(), 3);
 }
 
 #[tokio::test]
