@@ -102,22 +102,34 @@ async fn by_number_and_name(cx: &Context<'_>) -> Checked {
     Ok(Outcome::Pass)
 }
 
+/// The longest run of characters both texts contain (the first of several as long).
+fn longest_shared_part(one: &str, other: &str) -> String {
+    let one: Vec<char> = one.chars().collect();
+    let mut longest: &[char] = &[];
+    for start in 0..one.len() {
+        for end in (start + longest.len() + 1)..=one.len() {
+            let part: String = one[start..end].iter().collect();
+            if !other.contains(&part) {
+                break;
+            }
+            longest = &one[start..end];
+        }
+    }
+    longest.iter().collect()
+}
+
 async fn pages(cx: &Context<'_>) -> Checked {
-    // Two customers the suite knows: a word common to both is not known, so search each
-    // customer number's shared start, which finds at least these two when they share one.
+    // Two customers the suite knows: a word common to both is not known, so search the longest
+    // part their numbers share (`C-` of C-1000 and C-2000, `00` of R-100 and H-200), which finds
+    // at least these two.
     let (one, other) = (
         cx.subject.customer.as_str(),
         cx.subject.other_customer.as_str(),
     );
-    let shared: String = one
-        .chars()
-        .zip(other.chars())
-        .take_while(|(a, b)| a == b)
-        .map(|(a, _)| a)
-        .collect();
+    let shared = longest_shared_part(one, other);
     if shared.chars().count() < 2 {
         return Ok(Outcome::Skip(format!(
-            "the test customers {one} and {other} share no start to search both by"
+            "the test customers {one} and {other} share no two characters to search both by"
         )));
     }
     let Some(first) = search(cx, &shared, Paging::new(1, 1)).await? else {
@@ -150,4 +162,16 @@ async fn pages(cx: &Context<'_>) -> Checked {
         format!("a page past the end answered {:?}", ids(&past_the_end))
     })?;
     Ok(Outcome::Pass)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::longest_shared_part;
+
+    #[test]
+    fn the_shared_part_finds_both_customers() {
+        assert_eq!(longest_shared_part("C-1000", "C-2000"), "000");
+        assert_eq!(longest_shared_part("R-100", "H-200"), "00");
+        assert_eq!(longest_shared_part("ABC", "XYZ"), "");
+    }
 }
