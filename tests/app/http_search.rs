@@ -217,3 +217,26 @@ async fn a_rep_searches_the_desk_over_the_network_hop() {
     assert!(sim.calls_of("search_orders") >= 2, "{:?}", sim.calls());
     assert!(sim.calls_of("search_customers") >= 1, "{:?}", sim.calls());
 }
+
+#[tokio::test]
+async fn a_search_answer_the_desk_cannot_read_is_a_notice_not_an_error_page() {
+    let float = r#"{"items": [{"customer": "C-2000", "customer_name": "Globex", "order": {"number": "SO-1",
+        "po_number": "PO-1", "status": "shipped", "placed_on": "2026-02-01",
+        "gross": {"amount": 10.0, "currency": "EUR"}}}], "more": false}"#;
+    let server = RawServer::json(float).await;
+    let http = http_erp(&server.url(), Duration::from_secs(2));
+    let app = spawn_app_with(Arc::new(CountingErp::new(Arc::new(http)))).await;
+    let mut sam = app.browser();
+    sam.login(SAM, "demo").await;
+    for (path, kept) in [
+        ("/service-desk?po_number=PO-1", "PO-1"),
+        ("/service-desk/customers?q=globex", "globex"),
+    ] {
+        let (status, body) = sam.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let page = html(&body);
+        let notice = text_of(&page, ".notice-warning");
+        assert!(notice.contains("could not be read"), "{path}: {notice}");
+        assert!(body.contains(kept), "{path} keeps what was typed");
+    }
+}
