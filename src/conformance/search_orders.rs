@@ -11,7 +11,7 @@ use crate::erp::ErpError;
 pub(super) const RULES: &[Rule] = &[
     Rule {
         id: "search.orders_by_each_field",
-        description: "An order is found by its number, its PO number, its customer's number and a word of the customer's name, and every hit matches each word asked for.",
+        description: "An order is found by its number, its PO number, its customer's number and a word of the customer's name (also with an accent added), and every hit matches each word asked for.",
         check: |cx| Box::pin(by_each_field(cx)),
     },
     Rule {
@@ -21,7 +21,7 @@ pub(super) const RULES: &[Rule] = &[
     },
     Rule {
         id: "search.orders_only_matches",
-        description: "A search matching nothing answers no hits and no more.",
+        description: "A search matching nothing answers no hits and no more; a PO number longer than the test order's does not find it.",
         check: |cx| Box::pin(only_matches(cx)),
     },
     Rule {
@@ -80,7 +80,8 @@ async fn by_each_field(cx: &Context<'_>) -> Checked {
         .unwrap_or_default()
         .to_uppercase();
     let paging = Paging::new(1, 50);
-    let searches = [
+    let heard = super::search_customers::accented(&name_word);
+    let mut searches = vec![
         (
             "the order number",
             OrderSearch {
@@ -112,6 +113,16 @@ async fn by_each_field(cx: &Context<'_>) -> Checked {
             },
         ),
     ];
+    if let Some(heard) = heard {
+        searches.push((
+            "a word of the customer's name with an accent added",
+            OrderSearch {
+                customer: Some(heard),
+                po_number: Some(order.submitted.po_number.clone()),
+                ..with(paging)
+            },
+        ));
+    }
     for (what, asked) in searches {
         let Some(hits) = search(cx, &asked).await? else {
             return Ok(unsupported());
@@ -206,6 +217,20 @@ async fn dates_and_status(cx: &Context<'_>) -> Checked {
 }
 
 async fn only_matches(cx: &Context<'_>) -> Checked {
+    let order = cx.test_order().await?;
+    let longer = OrderSearch {
+        po_number: Some(format!("{}-NOT", order.submitted.po_number)),
+        ..with(Paging::new(1, 50))
+    };
+    let Some(hits) = search(cx, &longer).await? else {
+        return Ok(unsupported());
+    };
+    ensure(!has_test_order(&hits, order), || {
+        format!(
+            "the PO number {:?} found the test order with PO number {}",
+            longer.po_number, order.submitted.po_number
+        )
+    })?;
     let nothing = OrderSearch {
         po_number: Some(format!("NO-SUCH-PO-{}", short_random())),
         ..with(Paging::new(1, 10))

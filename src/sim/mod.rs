@@ -36,7 +36,7 @@ use crate::erp::Erp;
 
 /// The operations of the protocol, as counted and as named in a fault's `operation`: the
 /// [`Erp`] methods they call (and the `operationId`s of the OpenAPI document).
-pub const OPERATIONS: [&str; 16] = [
+pub const OPERATIONS: [&str; 18] = [
     "health",
     "categories",
     "search_products",
@@ -53,6 +53,8 @@ pub const OPERATIONS: [&str; 16] = [
     "invoice_document",
     "saved_cart",
     "save_cart",
+    "search_orders",
+    "search_customers",
 ];
 
 /// Bearer tokens the sandbox asks for; none by default.

@@ -15,6 +15,8 @@ use axum::routing::{MethodRouter, get, post, put};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+mod search;
+
 use super::SimControl;
 use super::faults::{Scope, apply};
 use crate::domain::{CatalogQuery, NewOrder, SavedCart};
@@ -65,6 +67,14 @@ pub(super) fn routes(erp: Arc<dyn Erp>, control: &SimControl) -> Router {
         .route(
             &format!("{c}/cart"),
             op("saved_cart", get(saved_cart)).merge(op("save_cart", put(save_cart))),
+        )
+        .route(
+            "/v1/orders",
+            op("search_orders", get(search::search_orders)),
+        )
+        .route(
+            "/v1/customers",
+            op("search_customers", get(search::search_customers)),
         )
         .route("/v1/openapi.json", get(openapi))
         .fallback(unknown_path)

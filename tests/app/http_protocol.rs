@@ -125,6 +125,11 @@ async fn every_answer_of_the_sandbox_matches_the_document() {
             ),
             "/v1/customers/{customer}/invoices/{number}",
         ),
+        (
+            "/v1/orders?customer=GL%C3%96BEX&from=2026-01-01&to=2026-12-31&per_page=5".into(),
+            "/v1/orders",
+        ),
+        ("/v1/customers?q=north&page=1".into(), "/v1/customers"),
     ];
     for (path, template) in gets {
         let answer: Value = client
@@ -155,4 +160,33 @@ async fn every_answer_of_the_sandbox_matches_the_document() {
     assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
     let body: Value = missing.json().await.unwrap();
     assert_conforms(&doc, &named("Error"), &body, "an error body");
+}
+
+#[tokio::test]
+async fn the_documents_examples_match_their_schemas() {
+    let doc = document();
+    let mut checked = 0;
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        for example in schema["examples"].as_array().into_iter().flatten() {
+            assert_conforms(
+                &doc,
+                &named(name),
+                example,
+                &format!("an example of {name}"),
+            );
+            checked += 1;
+        }
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for operation in item.as_object().unwrap().values() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if let Some(example) = parameter.get("example") {
+                    let what = format!("{path} {}", parameter["name"]);
+                    assert_conforms(&doc, &parameter["schema"], example, &what);
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 12, "{checked} examples");
 }

@@ -21,6 +21,7 @@ mod hostile;
 mod http_adapter;
 mod http_faults;
 mod http_protocol;
+mod http_search;
 mod isolation;
 mod network_faults;
 mod outage_pages;

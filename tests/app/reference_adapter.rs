@@ -108,6 +108,47 @@ async fn the_python_reference_adapter_serves_erpfront() {
         http.order(&hilltop, &first.number).await,
         Err(ErpError::NotFound)
     );
+    // The service desk's searches, across customers, with case and accents ignored.
+    let today = first.placed_on;
+    let riverside_orders = OrderSearch {
+        customer: Some("RIVERSIDE wörkshop".into()),
+        po_number: Some("po-py".into()),
+        placed_from: Some(today),
+        placed_to: Some(today),
+        ..OrderSearch::default()
+    };
+    let hits = http.search_orders(&riverside_orders).await.unwrap();
+    assert_eq!(hits.items.len(), 1, "{hits:?}");
+    assert_eq!(hits.items[0].order.number, first.number);
+    assert_eq!(hits.items[0].customer_name, "Riverside Workshop");
+    let both = OrderSearch {
+        po_number: Some("PO-PY-1".into()),
+        paging: Paging::new(1, 1),
+        ..OrderSearch::default()
+    };
+    let page_one = http.search_orders(&both).await.unwrap();
+    assert!(page_one.more && page_one.items[0].order.number == other.number);
+    let yesterday = OrderSearch {
+        placed_to: today.pred_opt(),
+        ..riverside_orders.clone()
+    };
+    assert_eq!(
+        http.search_orders(&yesterday).await.unwrap(),
+        Hits::default()
+    );
+    let found = http
+        .search_customers(&CustomerSearch {
+            text: "hílltop LOGIST".into(),
+            paging: Paging::default(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.items.len(), 1, "{found:?}");
+    assert_eq!(
+        (found.items[0].id.as_str(), found.items[0].city.as_str()),
+        ("H-200", "Stuttgart")
+    );
+
     let refused = http
         .create_order(&IdempotencyKey::generate(), &order("R-100", "NOPE-1"))
         .await;
@@ -155,6 +196,14 @@ async fn the_python_reference_adapter_answers_as_the_document_says() {
                 .unwrap()
         }
     };
+    let created = client
+        .post(format!("{}/v1/customers/R-100/orders", python.url))
+        .header("Idempotency-Key", "doc-order-1")
+        .json(&serde_json::to_value(order("R-100", "BLT-100")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), reqwest::StatusCode::CREATED);
     let cases = [
         ("/v1/categories", "/v1/categories"),
         ("/v1/products?per_page=100", "/v1/products"),
@@ -172,6 +221,8 @@ async fn the_python_reference_adapter_answers_as_the_document_says() {
             "/v1/customers/R-100/orders/by-key/none",
             "/v1/customers/{customer}/orders/by-key/{key}",
         ),
+        ("/v1/customers?q=-&per_page=1", "/v1/customers"),
+        ("/v1/orders?customer=riverside&po_number=py", "/v1/orders"),
     ];
     for (path, template) in cases {
         let answer = get(path).await;

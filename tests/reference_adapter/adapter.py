@@ -18,6 +18,7 @@ import argparse
 import csv
 import json
 import threading
+import unicodedata
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,9 @@ HERE = Path(__file__).resolve().parent
 TAX_RATE = Decimal("0.19")
 CENT = Decimal("0.01")
 MAX_QUANTITY = 99_999
+ORDER_STATUSES = {"received", "confirmed", "processing", "partially_shipped", "shipped",
+                  "completed", "cancelled"}
+MAX_PER_PAGE = 50
 STATUS = {"not_found": 404, "rejected": 422, "unavailable": 503,
           "invalid_data": 400, "unsupported": 501, "timeout": 504}
 
@@ -47,6 +51,28 @@ def cents(amount):
 
 def money(amount, currency):
     return {"amount": str(cents(amount)), "currency": currency}
+
+
+def fold(text):
+    """Lower case without accents: "Müller", "MÜLLER" and "Muller" all become "muller"."""
+    return "".join(c for c in unicodedata.normalize("NFD", text)
+                   if not unicodedata.category(c).startswith("M")).lower()
+
+
+def matches_words(needle, *haystacks):
+    """Whether every word of needle (when given) is part of one of the haystacks, ignoring case
+    and accents: the protocol's text semantics for the service desk's searches."""
+    if needle is None:
+        return True
+    folded = [fold(h) for h in haystacks]
+    return all(any(fold(w) in h for h in folded) for w in needle.split())
+
+
+def one_page(found, page, per_page):
+    """The page out of every hit, and whether a next page has any."""
+    start = (page - 1) * per_page
+    window = found[start:start + per_page + 1]
+    return {"items": window[:per_page], "more": len(window) > per_page}
 
 
 def now():
@@ -175,8 +201,7 @@ class Erp:
         self.customer(customer_id)
         with self.lock:
             mine = [o for o in reversed(self.orders) if o["customer"] == customer_id]
-        return [{"number": o["number"], "po_number": o["po_number"], "status": o["status"],
-                 "placed_on": o["placed_on"], "gross": o["totals"]["gross"]} for o in mine]
+        return [summary(o) for o in mine]
 
     def order(self, customer_id, number):
         with self.lock:
@@ -184,6 +209,34 @@ class Erp:
                 if o["customer"] == customer_id and o["number"] == number:
                     return o
         raise Failure("not_found", f"no order {number}")
+
+    # The service desk's searches across customers ------------------------------------------
+    # An ERP would run these as a query with a limit of per_page + 1; the lists here are small.
+
+    def search_orders(self, criteria, page, per_page):
+        placed_from, placed_to = criteria.get("from"), criteria.get("to")
+        with self.lock:
+            orders = list(self.orders)
+        hits = []
+        for o in orders:
+            c = self.customers[o["customer"]]
+            if (matches_words(criteria.get("number"), o["number"])
+                    and matches_words(criteria.get("po_number"), o["po_number"])
+                    and matches_words(criteria.get("customer"), c["id"], c["name"])
+                    and criteria.get("status") in (None, o["status"])
+                    and (placed_from is None or o["placed_on"] >= placed_from)
+                    and (placed_to is None or o["placed_on"] <= placed_to)):
+                hits.append({"customer": c["id"], "customer_name": c["name"],
+                             "order": summary(o)})
+        hits.sort(key=lambda h: (h["order"]["placed_on"], h["order"]["number"]), reverse=True)
+        return one_page(hits, page, per_page)
+
+    def search_customers(self, text, page, per_page):
+        found = sorted((c for c in self.customers.values()
+                        if matches_words(text, c["id"], c["name"])),
+                       key=lambda c: (c["name"], c["id"]))
+        return one_page([{"id": c["id"], "name": c["name"], "city": c["bill_to"]["city"]}
+                         for c in found], page, per_page)
 
     # Invoices --------------------------------------------------------------------------------
 
@@ -222,6 +275,11 @@ class Erp:
                 "status": raw["status"], "lines": lines}
 
 
+def summary(o):
+    return {"number": o["number"], "po_number": o["po_number"], "status": o["status"],
+            "placed_on": o["placed_on"], "gross": o["totals"]["gross"]}
+
+
 def distinct(skus):
     seen = set()
     return [s for s in skus if not (s in seen or seen.add(s))]
@@ -249,6 +307,34 @@ def pdf(lines):
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return bytes(out)
+
+
+def paging(query):
+    """page and per_page of a search, per_page brought within 1 to 50 as the protocol asks."""
+    try:
+        page = max(1, int(query.get("page", 1)))
+        per_page = min(MAX_PER_PAGE, max(1, int(query.get("per_page", 25))))
+    except ValueError:
+        raise Failure("invalid_data", "page and per_page are numbers") from None
+    return page, per_page
+
+
+def order_criteria(query):
+    """The criteria of GET /v1/orders; a search without any is refused, not run."""
+    criteria = {k: query[k] for k in ("number", "po_number", "customer", "from", "to", "status")
+                if query.get(k, "").strip()}
+    if not criteria:
+        raise Failure("invalid_data", "a search needs at least one of number, po_number, "
+                                      "customer, from, to, status")
+    for k in ("from", "to"):
+        if k in criteria:
+            try:
+                criteria[k] = date.fromisoformat(criteria[k]).isoformat()
+            except ValueError:
+                raise Failure("invalid_data", f"{k} must be a date YYYY-MM-DD") from None
+    if criteria.get("status", "received") not in ORDER_STATUSES:
+        raise Failure("invalid_data", f"no order status {criteria['status']}")
+    return criteria
 
 
 def skus_of(body):
@@ -331,6 +417,13 @@ class Handler(BaseHTTPRequestHandler):
                 return 200, erp.product(sku)
             case ("POST", ["v1", "availability"]):
                 return 200, {"items": erp.availability(skus_of(body))}
+            case ("GET", ["v1", "orders"]):
+                return 200, erp.search_orders(order_criteria(query), *paging(query))
+            case ("GET", ["v1", "customers"]):
+                text = query.get("q", "")
+                if not text.split():
+                    raise Failure("invalid_data", "a customer search needs q")
+                return 200, erp.search_customers(text, *paging(query))
             case ("GET", ["v1", "customers", customer]):
                 c = erp.customer(customer)
                 return 200, {k: c[k] for k in ("id", "name", "currency", "bill_to", "ship_tos")}

@@ -15,12 +15,13 @@
 //! | no complete answer within the deadline (slow, hanging, trickling) | `Timeout` |
 //! | an error body `{"error": {"outcome", "message"}}` | the outcome's variant |
 //! | 5xx (or 401, 403, 408, 429) without an error body | `Unavailable` |
-//! | 501 without an error body; a bare 404 for the saved cart (a service that predates it) | `Unsupported` |
+//! | 501 without an error body; a bare 404 for an optional operation (saved cart, search) | `Unsupported` |
 //! | any other non-2xx without an error body (a bare 404 is a wrong path) | `InvalidData` |
 //! | a body that is cut short, too large, not JSON, or of the wrong shape | `InvalidData` |
 //! | a record for another customer or SKU than asked for | `InvalidData` |
 
 mod document;
+mod search;
 mod settings;
 mod transport;
 pub mod wire;
@@ -36,9 +37,9 @@ use transport::Transport;
 use wire::{Health, IDEMPOTENCY_KEY_HEADER, Items, OrderByKey, SkuList};
 
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
-    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
-    ProductPage, SavedCart, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSearch, CustomerSummary,
+    Document, Hits, IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order,
+    OrderHit, OrderNumber, OrderSearch, OrderSummary, Price, Product, ProductPage, SavedCart, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
@@ -214,6 +215,14 @@ impl Erp for HttpErp {
         same("invoice", "customer", customer, &invoice.customer)?;
         same("invoice", "invoice", number, &invoice.number)?;
         Ok(invoice)
+    }
+
+    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Hits<OrderHit>> {
+        search::orders(&self.transport, search).await
+    }
+
+    async fn search_customers(&self, search: &CustomerSearch) -> ErpResult<Hits<CustomerSummary>> {
+        search::customers(&self.transport, search).await
     }
 
     async fn saved_cart(&self, customer: &CustomerId) -> ErpResult<SavedCart> {

@@ -226,8 +226,9 @@ fn status_error(operation: &'static str, status: StatusCode, body: Option<&[u8]>
     }
     match status {
         StatusCode::NOT_IMPLEMENTED => ErpError::Unsupported { operation },
-        // Services written before the saved cart was part of the protocol do not know its path.
-        StatusCode::NOT_FOUND if ADDED_IN_V1.contains(&operation) => {
+        // Services written before an optional operation was part of the protocol, or that leave
+        // it out, do not know its path.
+        StatusCode::NOT_FOUND if OPTIONAL.contains(&operation) => {
             ErpError::Unsupported { operation }
         }
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ErpError::unavailable(format!(
@@ -245,9 +246,15 @@ fn status_error(operation: &'static str, status: StatusCode, body: Option<&[u8]>
     }
 }
 
-/// Operations added to v1 after its first services were written: a bare 404 from one of them
-/// means the service predates it, so the operation is `Unsupported` rather than a wrong path.
-const ADDED_IN_V1: [&str; 2] = ["saved_cart", "save_cart"];
+/// The optional operations, added to v1 after its first services were written (`x-optional` in
+/// the OpenAPI document): a bare 404 from one of them means the service does not offer it, so
+/// the operation is `Unsupported` rather than a wrong path.
+const OPTIONAL: [&str; 4] = [
+    "saved_cart",
+    "save_cart",
+    "search_orders",
+    "search_customers",
+];
 
 /// An error with its chain of causes, which is where reqwest keeps the useful part
 /// ("connection refused").
@@ -299,5 +306,28 @@ mod tests {
                 operation: "saved_cart"
             }
         );
+        assert_eq!(
+            status_error("search_orders", StatusCode::NOT_FOUND, None),
+            ErpError::Unsupported {
+                operation: "search_orders"
+            }
+        );
+    }
+
+    #[test]
+    fn the_optional_operations_are_the_documents() {
+        let doc: serde_json::Value = serde_json::from_str(super::super::wire::OPENAPI).unwrap();
+        let mut documented: Vec<&str> = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .filter(|operation| operation["x-optional"] == true)
+            .filter_map(|operation| operation["operationId"].as_str())
+            .collect();
+        documented.sort_unstable();
+        let mut optional = OPTIONAL.to_vec();
+        optional.sort_unstable();
+        assert_eq!(documented, optional);
     }
 }

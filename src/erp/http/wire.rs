@@ -7,8 +7,12 @@
 //! Records travel as the domain types serialize them: identifiers and dates as strings, money
 //! amounts as decimal strings (`"12.40"`), never as JSON numbers.
 
+mod search;
+
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
+
+pub use search::{CustomerSearchQuery, HitPage, OrderSearchQuery, SEARCH_PER_PAGE};
 
 use crate::domain::{Order, Sku};
 use crate::erp::ErpError;

@@ -152,6 +152,14 @@ pub(super) fn notice(failure: SearchFailure, what: &str) -> Result<String, AppEr
         | SearchFailure::Erp(ErpError::CircuitOpen | ErpError::Overloaded) => {
             format!("The order system did not answer the search for {what}. Try again in a moment.")
         }
+        // An adapter that answers a search in a shape the protocol does not allow is a fault
+        // for the operator's log; the rep can still find the customer by number.
+        SearchFailure::Erp(ErpError::InvalidData { detail }) => {
+            tracing::warn!(erp.error = %detail, "the ERP answered a search with invalid data");
+            format!(
+                "The order system's answer to the search for {what} could not be read. Find the customer by number, or try again later."
+            )
+        }
         SearchFailure::Erp(other) => return Err(other.into()),
     })
 }

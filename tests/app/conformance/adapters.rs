@@ -62,8 +62,7 @@ fn assert_all_pass_but_unsupported(report: &Report, unsupported: &[&str]) {
 async fn the_http_adapter_passes_every_rule_against_the_sandbox_erp() {
     let (_, sim) = spawn_sim(Arc::new(DemoErp::embedded().unwrap())).await;
     let report = check(http_config(sim.url()), "C-1000", "C-2000").await;
-    // The HTTP adapter protocol has no search across customers yet.
-    assert_all_pass_but_unsupported(&report, &["search."]);
+    assert_all_pass(&report);
 }
 
 #[tokio::test]
@@ -71,16 +70,15 @@ async fn the_http_adapter_passes_every_rule_against_the_sandbox_erp_without_its_
     let demo = DemoErp::embedded().unwrap().without_order_lock();
     let (_, sim) = spawn_sim(Arc::new(demo)).await;
     let report = check(http_config(sim.url()), "C-1000", "C-2000").await;
-    // The HTTP adapter protocol has no search across customers yet.
-    assert_all_pass_but_unsupported(&report, &["search."]);
+    assert_all_pass(&report);
 }
 
 #[tokio::test]
 async fn the_http_adapter_passes_every_rule_against_the_python_reference_adapter() {
     let python = PythonAdapter::start().await;
     let report = check(http_config(python.url.clone()), "R-100", "H-200").await;
-    // The reference adapter predates the saved cart: its paths are unknown there.
-    assert_all_pass_but_unsupported(&report, &["saved_cart.", "search."]);
+    // The reference adapter keeps no saved carts: it answers those paths `unsupported`.
+    assert_all_pass_but_unsupported(&report, &["saved_cart."]);
 }
 
 #[tokio::test]
