@@ -65,6 +65,7 @@ pub async fn subject_for(
             conformance.customer
         ));
     }
+    let erp = &strict(erp);
     let deadline = erp.adapter().call_deadline();
     if deadline >= rule_timeout {
         return Err(format!(
@@ -82,6 +83,17 @@ pub async fn subject_for(
         other_customer: conformance.other_customer.clone(),
         faults: fault_subjects(erp).await,
     })
+}
+
+/// The configuration with every answer held to the protocol's published schemas, for the
+/// adapters that have one (the HTTP protocol): what the gateway's types would let through is
+/// still a broken promise to an integrator's other clients.
+fn strict(erp: &ErpConfig) -> ErpConfig {
+    let mut erp = erp.clone();
+    if let ErpConfig::Http(http) = &mut erp {
+        http.strict_answers = true;
+    }
+    erp
 }
 
 /// The configured adapter pointed at broken ERPs (see [`super::broken_erps`]), for the adapter

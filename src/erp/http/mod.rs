@@ -23,6 +23,7 @@
 mod document;
 mod search;
 mod settings;
+mod strict;
 mod transport;
 pub mod wire;
 

@@ -32,6 +32,11 @@ pub struct HttpConfig {
     /// Deadline of one ERP call, in milliseconds.
     #[serde(default = "default_request_timeout_ms")]
     pub request_timeout_ms: u64,
+    /// Hold every answer to its schema in `protocol.openapi.json`, refusing what breaks it as
+    /// invalid data. `check-adapter` always does; `serve` only when set (it costs a validation
+    /// per answer).
+    #[serde(default)]
+    pub strict_answers: bool,
 }
 
 fn default_connect_timeout_ms() -> u64 {
@@ -50,12 +55,14 @@ impl HttpConfig {
             token: None,
             connect_timeout_ms: DEFAULT_CONNECT_TIMEOUT_MS,
             request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
+            strict_answers: false,
         }
     }
 
     fn settings(&self) -> Result<HttpErpSettings, String> {
         HttpErpSettings::new(&self.base_url)?
             .with_token(self.token.clone())
+            .with_strict_answers(self.strict_answers)
             .with_timeouts(
                 Duration::from_millis(self.connect_timeout_ms),
                 Duration::from_millis(self.request_timeout_ms),
@@ -96,6 +103,8 @@ pub struct HttpErpSettings {
     pub connect_timeout: Duration,
     /// Deadline of one call, from sending to the last byte of the answer.
     pub request_timeout: Duration,
+    /// Whether every JSON answer is validated against `protocol.openapi.json`.
+    pub strict_answers: bool,
 }
 
 impl HttpErpSettings {
@@ -106,7 +115,16 @@ impl HttpErpSettings {
             token: None,
             connect_timeout: Duration::from_millis(DEFAULT_CONNECT_TIMEOUT_MS),
             request_timeout: Duration::from_millis(DEFAULT_REQUEST_TIMEOUT_MS),
+            strict_answers: false,
         })
+    }
+
+    /// The same, validating every JSON answer against `protocol.openapi.json` when `strict`.
+    pub fn with_strict_answers(self, strict: bool) -> Self {
+        Self {
+            strict_answers: strict,
+            ..self
+        }
     }
 
     /// The same with a bearer token.
@@ -189,12 +207,14 @@ mod tests {
             token,
             connect_timeout_ms,
             request_timeout_ms,
+            strict_answers,
         }) = &config
         else {
             panic!("not the http kind: {config:?}");
         };
         assert_eq!(base_url, "http://127.0.0.1:7070");
         assert!(token.is_none());
+        assert!(!strict_answers, "serve validates answers only when asked");
         assert_eq!(
             (*connect_timeout_ms, *request_timeout_ms),
             (DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS)

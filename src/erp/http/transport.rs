@@ -1,6 +1,7 @@
 //! One exchange with the adapter service under a deadline, and the mapping of everything that
 //! can go wrong on the way (transport, status, body size, body content) to an [`ErpError`].
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -11,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::document::{filename_of, safe_filename};
 use super::settings::HttpErpSettings;
+use super::strict::StrictAnswers;
 use super::wire::{DOCUMENT_LIMIT, ErrorBody, JSON_LIMIT};
 use crate::domain::Document;
 use crate::erp::{ErpError, ErpResult};
@@ -21,6 +23,7 @@ pub(super) struct Transport {
     base_url: Url,
     token: Option<SecretString>,
     deadline: Duration,
+    strict: Option<Arc<StrictAnswers>>,
 }
 
 /// A successful answer: its headers and the whole body.
@@ -43,6 +46,7 @@ impl Transport {
             base_url: settings.base_url,
             token: settings.token,
             deadline: settings.request_timeout,
+            strict: settings.strict_answers.then(StrictAnswers::shared),
         })
     }
 
@@ -101,6 +105,11 @@ impl Transport {
         request: RequestBuilder,
     ) -> ErpResult<T> {
         let answer = self.exchange(operation, request, JSON_LIMIT).await?;
+        if let Some(strict) = &self.strict {
+            strict
+                .check(operation, &answer.body)
+                .map_err(|problems| ErpError::invalid_data(format!("{operation}: {problems}")))?;
+        }
         serde_json::from_slice(&answer.body).map_err(|e| {
             ErpError::invalid_data(format!("{operation}: the answer is not valid: {e}"))
         })

@@ -19,6 +19,7 @@ fn http_config(base_url: String) -> ErpConfig {
     ErpConfig::Http(HttpConfig {
         connect_timeout_ms: 1000,
         request_timeout_ms: 1500,
+        strict_answers: true,
         ..HttpConfig::at(base_url)
     })
 }

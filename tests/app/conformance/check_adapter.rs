@@ -261,3 +261,71 @@ fn a_deadline_longer_than_a_rule_may_take_is_refused_naming_both() {
     ]);
     assert_eq!(output.status.code(), Some(3), "{stdout}\n{stderr}");
 }
+
+/// The sandbox behind a proxy that sends every price as a JSON number, as an adapter written with
+/// floats would: the gateway's own types would read it, the protocol forbids it.
+async fn float_prices_in_front_of(sandbox: String) -> String {
+    use axum::body::Bytes;
+    use axum::extract::Request;
+    use axum::response::IntoResponse;
+    let client = reqwest::Client::new();
+    let forward = move |request: Request| {
+        let client = client.clone();
+        let sandbox = sandbox.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let body: Bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+            let url = format!("{}{}", sandbox.trim_end_matches('/'), parts.uri);
+            let mut outgoing = client.request(parts.method.clone(), url).body(body);
+            for (name, value) in &parts.headers {
+                if name != "host" && name != "content-length" {
+                    outgoing = outgoing.header(name, value);
+                }
+            }
+            let answer = outgoing.send().await.unwrap();
+            let status = answer.status();
+            let headers = answer.headers().clone();
+            let mut text = answer.text().await.unwrap();
+            if parts.uri.path().ends_with("/prices") && status.is_success() {
+                let mut prices: serde_json::Value = serde_json::from_str(&text).unwrap();
+                for price in prices["items"].as_array_mut().unwrap() {
+                    for tier in price["tiers"].as_array_mut().unwrap() {
+                        let exact: f64 = tier["unit_price"].as_str().unwrap().parse().unwrap();
+                        tier["unit_price"] = serde_json::json!(exact);
+                    }
+                }
+                text = prices.to_string();
+            }
+            let mut response = (status, text).into_response();
+            if let Some(kind) = headers.get("content-type") {
+                response.headers_mut().insert("content-type", kind.clone());
+            }
+            response
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().fallback(forward);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/")
+}
+
+#[tokio::test]
+async fn a_float_price_fails_strict_checking_with_its_json_path() {
+    let sim = sandbox("right-token").await;
+    let proxy = float_prices_in_front_of(sim.url()).await;
+    let (output, stdout, stderr) = check_adapter_async(http_args(
+        &proxy,
+        "right-token",
+        "C-1000",
+        &["--only", "prices"],
+    ))
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("FAIL  prices.tiers"), "{stdout}");
+    assert!(
+        stdout.contains("does not match protocol.openapi.json"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("$.items.0.tiers.0.unit_price"), "{stdout}");
+}
