@@ -157,6 +157,9 @@ pub struct OrderLine {
     pub unit_price: Money,
     /// The line's net amount.
     pub net: Money,
+    /// How much of it has left the warehouse, in `unit`; `None` when the ERP cannot say.
+    #[serde(default)]
+    pub shipped: Option<LineQuantity>,
 }
 
 /// The amounts of an order.
