@@ -157,6 +157,9 @@ pub struct OrderLine {
     pub unit_price: Money,
     /// The line's net amount.
     pub net: Money,
+    /// How much of it has left the warehouse, in `unit`; `None` when the ERP cannot say.
+    #[serde(default)]
+    pub shipped: Option<LineQuantity>,
 }
 
 /// The amounts of an order.
@@ -183,6 +186,18 @@ pub struct Delivery {
     pub tracking_number: Option<String>,
     /// Where to track it, when the carrier offers a page.
     pub tracking_url: Option<String>,
+}
+
+impl Delivery {
+    /// The tracking page to link to: only an `http(s)` address, since the URL comes from the ERP
+    /// (or its carrier module) and a `javascript:` one must never become a link.
+    pub fn tracking_link(&self) -> Option<&str> {
+        self.tracking_url.as_deref().map(str::trim).filter(|u| {
+            let lower = u.to_ascii_lowercase();
+            (lower.starts_with("https://") || lower.starts_with("http://"))
+                && !u.contains(char::is_whitespace)
+        })
+    }
 }
 
 /// A sales order as the ERP holds it.
@@ -217,6 +232,11 @@ pub struct Order {
 }
 
 impl Order {
+    /// Whether the ERP says, for any line, how much has shipped.
+    pub fn knows_shipped(&self) -> bool {
+        self.lines.iter().any(|l| l.shipped.is_some())
+    }
+
     /// The order in a line of a list.
     pub fn summary(&self) -> OrderSummary {
         OrderSummary {
@@ -247,6 +267,30 @@ pub struct OrderSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_web_addresses_become_tracking_links() {
+        let delivery = |url: &str| Delivery {
+            number: "D1".into(),
+            shipped_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            carrier: "DHL".into(),
+            tracking_number: Some("1".into()),
+            tracking_url: Some(url.into()),
+        };
+        let link = |url: &str| delivery(url).tracking_link().map(str::to_owned);
+        assert_eq!(
+            link("https://track.example/?id=1").as_deref(),
+            Some("https://track.example/?id=1")
+        );
+        assert_eq!(
+            link(" HTTP://t.example/1 ").as_deref(),
+            Some("HTTP://t.example/1")
+        );
+        assert_eq!(link("javascript:alert(1)"), None);
+        assert_eq!(link("data:text/html,x"), None);
+        assert_eq!(link("//t.example/1"), None);
+        assert_eq!(link("https://t.example/a b"), None);
+    }
 
     #[test]
     fn quantities_are_bounded() {

@@ -43,3 +43,4 @@ mod tryton_orders;
 mod tryton_saved_cart;
 mod tryton_search;
 mod tryton_storefront;
+mod tryton_without_shipping;

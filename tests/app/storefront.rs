@@ -241,3 +241,49 @@ async fn an_overdue_invoice_has_the_status_its_pdf_prints_and_says_it_is_overdue
     .await
     .expect("the test finished within a minute");
 }
+
+#[tokio::test]
+async fn the_order_page_links_its_invoices_and_products_and_shows_what_shipped() {
+    let app = spawn_app().await;
+    let mut anna = app.browser();
+    anna.login(ANNA, "demo").await;
+
+    // Partially shipped: each line says how much has left, the delivery links its tracking.
+    let (status, body) = anna.get("/orders/SO-100253").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = html(&body);
+    assert_eq!(
+        text_of(&page, "td[data-label=Shipped]"),
+        "12 EA | 10 PK | 20 PK | 0 ROLL | 2 BOX",
+        "the demo data's shipped quantities, per line"
+    );
+    let tracking = "https://www.dhl.com/de-en/home/tracking.html?tracking-id=085771961145";
+    let link = format!("a[href='{tracking}']");
+    assert_eq!(text_of(&page, &link), "085771961145");
+    let rel = attr_of(&page, &link, "rel").unwrap_or_default();
+    assert!(rel.split(' ').any(|r| r == "noopener"), "rel={rel:?}");
+    assert!(
+        text_of(&page, "main").contains("No invoice for this order yet."),
+        "no invoice names it"
+    );
+    let product = attr_of(&page, "a.sku", "href").expect("SKUs link their products");
+    assert_eq!(product, "/products/CLN-1025");
+    let (status, body) = anna.get(&product).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text_of(&html(&body), "h1").contains("Glass cleaner"));
+
+    // Completed and invoiced: the invoice that names the order is linked.
+    let (_, body) = anna.get("/orders/SO-100231").await;
+    let page = html(&body);
+    assert_eq!(
+        text_of(&page, "ul.invoices a"),
+        "INV-2026-0412",
+        "only this order's invoices"
+    );
+    let invoice = attr_of(&page, "ul.invoices a", "href").unwrap();
+    assert_eq!(invoice, "/invoices/INV-2026-0412");
+    let (status, body) = anna.get(&invoice).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text_of(&html(&body), "h1").contains("INV-2026-0412"));
+    app.stop().await;
+}

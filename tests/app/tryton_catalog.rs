@@ -1,6 +1,7 @@
 //! The Tryton adapter's catalog side against a real, running Tryton 8.2 with the seed data of
 //! `tests/tryton/seed.py` (see `support::tryton`): products, prices, stock, customers.
 
+use chrono::{Datelike, NaiveDate, Utc};
 use erpfront::domain::{CatalogQuery, Sku};
 use erpfront::erp::{Erp, ErpError};
 use rust_decimal::Decimal;
@@ -155,7 +156,11 @@ async fn availability_comes_for_many_skus_in_one_call() {
     erp.availability(&asked[..1]).await.unwrap(); // resolves the warehouse once
     let before = erp.request_count();
     let stock = erp.availability(&asked).await.unwrap();
-    assert_eq!(erp.request_count() - before, 1, "one request for 41 SKUs");
+    assert_eq!(
+        erp.request_count() - before,
+        2,
+        "for 41 SKUs, one request for the stock and one for the planned receipts"
+    );
     assert_eq!(stock.len(), 40, "the unknown SKU is left out");
     let of = |code: &str| {
         stock
@@ -174,6 +179,23 @@ async fn availability_comes_for_many_skus_in_one_call() {
     );
     assert_eq!(of("SKU-005"), 30, "50 on hand, 20 promised");
     assert_eq!(of("SKU-040"), 400);
+
+    // The seed plans receipts of SKU-007 for 1 February (30) and 15 January (20) of next year.
+    let next = |code: &str| {
+        stock
+            .iter()
+            .find(|a| a.sku.as_str() == code)
+            .unwrap()
+            .next_date
+    };
+    let next_year = Utc::now().year() + 1;
+    assert_eq!(
+        next("SKU-007"),
+        NaiveDate::from_ymd_opt(next_year, 1, 15),
+        "the earliest planned receipt"
+    );
+    assert_eq!(next("SKU-014"), None, "out of stock, nothing planned");
+    assert_eq!(next("SKU-001"), None, "in stock, nothing planned");
 }
 
 #[tokio::test]

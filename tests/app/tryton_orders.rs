@@ -243,12 +243,33 @@ async fn seeded_orders_show_their_state_and_deliveries() {
         .order(&customer(VOLUME_CUSTOMER), &shipped.number)
         .await
         .unwrap();
-    assert_eq!(shipped.deliveries.len(), 1);
-    assert_eq!(
-        shipped.deliveries[0].tracking_number.as_deref(),
-        Some("TRACK-2001")
-    );
     assert_eq!(shipped.lines[1].quantity, 60);
+    // one shipment with the carrier module's carrier, a delivery per tracked package
+    // (stock_package_shipping's shipping_reference); the base module computes no tracking URL
+    let tracking: Vec<(&str, Option<&str>, Option<&str>)> = shipped
+        .deliveries
+        .iter()
+        .map(|d| {
+            assert_eq!(d.number, shipped.deliveries[0].number);
+            (
+                d.carrier.as_str(),
+                d.tracking_number.as_deref(),
+                d.tracking_url.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tracking,
+        [
+            ("DHL Paket", Some("TRACK-2001"), None),
+            ("DHL Paket", Some("TRACK-2002"), None)
+        ]
+    );
+    assert_eq!(
+        shipped_quantities(&shipped),
+        [("SKU-010", Some(4)), ("SKU-011", Some(60))]
+    );
+
     let standard = erp.orders(&customer(STANDARD_CUSTOMER)).await.unwrap();
     let states: Vec<(&str, OrderStatus)> = standard
         .iter()
@@ -258,6 +279,43 @@ async fn seeded_orders_show_their_state_and_deliveries() {
         states.contains(&("PO-X-1", OrderStatus::Completed)),
         "{states:?}"
     );
+    let done = standard.iter().find(|o| o.po_number == "PO-X-1").unwrap();
+    let done = erp
+        .order(&customer(STANDARD_CUSTOMER), &done.number)
+        .await
+        .unwrap();
+    let delivery = &done.deliveries[..];
+    assert_eq!(delivery.len(), 1, "{delivery:?}");
+    assert_eq!(
+        (
+            delivery[0].carrier.as_str(),
+            delivery[0].tracking_number.as_deref()
+        ),
+        ("DHL Paket", None),
+        "a carrier but no package"
+    );
+
+    // confirmed, its shipment still waiting: nothing has left
+    let gold = erp.orders(&customer(GOLD_CUSTOMER)).await.unwrap();
+    let processing = gold.iter().find(|o| o.po_number == "PO-P-1").unwrap();
+    let processing = erp
+        .order(&customer(GOLD_CUSTOMER), &processing.number)
+        .await
+        .unwrap();
+    assert!(processing.deliveries.is_empty());
+    assert_eq!(
+        shipped_quantities(&processing),
+        [("SKU-004", Some(0)), ("SKU-005", Some(0))]
+    );
+}
+
+/// Each line's SKU and how much of it has shipped, in whole units.
+fn shipped_quantities(order: &erpfront::domain::Order) -> Vec<(&str, Option<u32>)> {
+    order
+        .lines
+        .iter()
+        .map(|l| (l.sku.as_str(), l.shipped.and_then(|q| q.whole())))
+        .collect()
 }
 
 #[tokio::test]

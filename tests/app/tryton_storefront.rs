@@ -173,10 +173,42 @@ async fn a_catalog_page_costs_the_same_few_tryton_requests_whatever_its_size() {
     let (small, page) = requests_for_catalog_page("/catalog?q=cups").await;
     assert!(page.contains("SKU-027") && !page.contains("SKU-001"));
     // the customer for the page's header 1, categories 1, search and count 2, the party with
-    // its price list 1, prices at the 3 quantity breaks 3, availability 1
+    // its price list 1, prices at the 3 quantity breaks 3, availability 2 (stock and planned
+    // receipts, asked together)
     assert_eq!(
         full, small,
         "the cost does not grow with the number of products"
     );
-    assert!(full <= 9, "{full} requests for a page of 24 products");
+    assert!(full <= 10, "{full} requests for a page of 24 products");
+}
+
+#[tokio::test]
+async fn an_out_of_stock_product_shows_when_more_arrives() {
+    // SKU-007 has none in stock; the seed plans receipts for 15 January and 1 February of
+    // next year.
+    let expected = format!("{}-01-15", chrono::Datelike::year(&chrono::Utc::now()) + 1);
+    let app = storefront(Arc::new(adapter())).await;
+    let mut browser = app.browser();
+    browser
+        .login(&format!("{GOLD_CUSTOMER}@buyer.test"), "test-pass")
+        .await;
+    let (status, page) = browser.get("/products/SKU-007").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains(&format!("Out of stock, more expected {expected}")),
+        "{page}"
+    );
+    let product: Value = app
+        .api()
+        .get(app.url("/api/v1/products/SKU-007"))
+        .bearer_auth(format!("token-{GOLD_CUSTOMER}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(product["availability"]["available"], 0, "{product}");
+    assert_eq!(product["availability"]["next_date"], expected.as_str());
+    app.stop().await;
 }

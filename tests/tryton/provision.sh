@@ -30,7 +30,10 @@ if [[ -z "${TRYTON_HOME:-}" ]]; then
 fi
 DATABASE=erpfront
 ADMIN_PASSWORD=erpfront-admin-pw
-MODULES=(party company currency product stock sale sale_price_list account_invoice)
+# carrier and stock_package_shipping: shipments with their carrier and the packages' tracking
+# references (the adapter reads them when they are activated, and does without them otherwise)
+MODULES=(party company currency product stock sale sale_price_list account_invoice carrier
+    stock_package_shipping)
 
 log() { echo "tryton: $*" >&2; }
 die() { echo "tryton: ERROR: $*" >&2; exit 1; }

@@ -16,9 +16,13 @@ What the tests rely on (they look records up by code, never by id):
   EQUIP, CLEAN); list price of SKU-n = (3 + 2n) euros and (37n mod 100) cents; SKU-900 is not
   salable;
 - stock in warehouse WH: 10 * n units of SKU-n, none of every seventh (SKU-007, SKU-014, ...);
+- planned receipts from supplier S-900 "Rösterei Import GmbH" for SKU-007 (out of stock): 30 units
+  on 1 February and 20 units on 15 January of next year, so that its next date is 15 January;
+- carrier "DHL Paket" (party CAR-DHL, with a service product SHIP-DHL that is not salable);
 - sales: draft (C-100, PO-D-1), quotation (C-200, PO-Q-1), processing with a posted open invoice
-  (C-100, PO-P-1), shipped with a posted open invoice (C-200, PO-S-1, tracking TRACK-2001),
-  done with a paid invoice (C-300, PO-X-1), cancelled (C-300, PO-C-1);
+  (C-100, PO-P-1), shipped with a posted open invoice (C-200, PO-S-1: carrier DHL Paket, one
+  package per line with the tracking references TRACK-2001 and TRACK-2002), done with a paid
+  invoice (C-300, PO-X-1: carrier DHL Paket, no package), cancelled (C-300, PO-C-1);
 - document numbers that need encoding in a URL: sales are numbered "VK 00001/Ü", "VK 00002/Ü",
   ...; invoices "INV/<year>/0001", ...
 """
@@ -258,6 +262,42 @@ for i, p in enumerate(products + [internal]):
 inv.save()
 inv.click('confirm')
 
+# --- planned receipts: what availability's next date is read from -------------------------------------
+ShipmentIn = Model.get('stock.shipment.in')
+supplier = Party(name='Rösterei Import GmbH', code='S-900')
+supplier.save()
+warehouse, = Location.find([('code', '=', 'WH')])
+supplier_location, = Location.find([('code', '=', 'SUP')])
+next_year = today.year + 1
+# the later receipt first, so that the earliest is not merely the first one entered
+for planned, quantity in [(dt.date(next_year, 2, 1), 30), (dt.date(next_year, 1, 15), 20)]:
+    receipt = ShipmentIn(supplier=supplier, warehouse=warehouse, planned_date=planned)
+    move = receipt.incoming_moves.new()
+    move.product = products[6]                      # SKU-007, out of stock
+    move.quantity = float(quantity)
+    move.unit = unit
+    move.from_location = supplier_location
+    move.to_location = warehouse.input_location
+    move.unit_price = products[6].cost_price
+    move.currency = eur
+    move.planned_date = planned
+    receipt.save()
+
+# --- a carrier, and package types for the shipments --------------------------------------------------
+Carrier = Model.get('carrier')
+carrier_party = Party(name='DHL Paket', code='CAR-DHL')
+carrier_party.save()
+carrier_template = Template(name='Parcel service', type='service', default_uom=unit,
+    salable=False, code='SHIP-DHL', list_price=Decimal('6.90'))
+carrier_template.save()
+carrier = Carrier(party=carrier_party, carrier_product=carrier_template.products[0])
+carrier.save()
+PackageType = Model.get('stock.package.type')
+box = PackageType(name='Carton')
+box.save()
+Package = Model.get('stock.package')
+StockMove = Model.get('stock.move')
+
 # --- sales in several states -----------------------------------------------------------------------
 Sale = Model.get('sale.sale')
 
@@ -274,14 +314,20 @@ def new_sale(party, lines, reference):
     return s
 
 
-def ship(sale, tracking=None):
+def ship(sale, carrier=None, tracking=()):
+    """Ships the sale's shipment; with tracking references, one package per outgoing move."""
     shipment, = sale.shipments
-    if tracking:
-        shipment.reference = tracking
-        shipment.save()
+    shipment.carrier = carrier
+    shipment.save()
     shipment.click('assign_try')
     shipment.click('pick')
-    shipment.click('pack')
+    shipment.reload()
+    for move, reference in zip(shipment.outgoing_moves, tracking):
+        package = Package(shipment=shipment, type=box, shipping_reference=reference)
+        package.moves.append(StockMove(move.id))
+        package.save()
+    shipment.reload()
+    shipment.click('pack')      # warns (an error here) when the shipment has no carrier
     shipment.click('do')
 
 
@@ -315,14 +361,14 @@ shipped = new_sale(c200, [(products[9], 4), (products[10], 60)], 'PO-S-1')
 shipped.click('quote')
 shipped.click('confirm')
 shipped.reload()
-ship(shipped, tracking='TRACK-2001')
+ship(shipped, carrier=carrier, tracking=['TRACK-2001', 'TRACK-2002'])
 shipped.invoices[0].click('post')
 
 done = new_sale(c300, [(products[5], 1), (products[8], 2)], 'PO-X-1')
 done.click('quote')
 done.click('confirm')
 done.reload()
-ship(done)
+ship(done, carrier=carrier)
 inv_done = done.invoices[0]
 inv_done.click('post')
 pay(inv_done)

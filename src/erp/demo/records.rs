@@ -121,6 +121,9 @@ pub(super) struct CustomerRecord {
 pub(super) struct OrderLineRecord {
     pub sku: Sku,
     pub quantity: Quantity,
+    /// How much has shipped; only a partially shipped order names it (otherwise its status says).
+    #[serde(default)]
+    pub shipped: Option<u32>,
     #[serde(with = "rust_decimal::serde::str")]
     pub unit_price: Decimal,
     #[serde(with = "rust_decimal::serde::str")]

@@ -12,9 +12,9 @@ use rust_decimal::Decimal;
 
 use super::pricing::{PriceList, line_net, tax_and_gross};
 use crate::domain::{
-    CatalogQuery, Category, Customer, CustomerId, IdempotencyKey, Invoice, Money, NewOrder, Order,
-    OrderLine, OrderNumber, OrderStatus, OrderTotals, Price, Product, ProductPage, Quantity,
-    SavedCart, Sku,
+    CatalogQuery, Category, Customer, CustomerId, IdempotencyKey, Invoice, LineQuantity, Money,
+    NewOrder, Order, OrderLine, OrderNumber, OrderStatus, OrderTotals, Price, Product, ProductPage,
+    Quantity, SavedCart, Sku,
 };
 use crate::erp::{ErpError, ErpResult};
 
@@ -249,6 +249,7 @@ impl Ledger {
                 unit: product.unit.clone(),
                 unit_price,
                 net: Money::new(line_net(unit_price.amount, quantity), customer.currency),
+                shipped: Some(LineQuantity::default()),
             });
         }
         let net: Decimal = lines.iter().map(|l| l.net.amount).sum();

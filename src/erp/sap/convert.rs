@@ -140,6 +140,8 @@ fn lines_and_totals(o: &wire::SalesOrder) -> ErpResult<(Vec<OrderLine>, OrderTot
                 currency,
             ),
             net: Money::new(item.net_amount, currency),
+            // What shipped is in the outbound deliveries, which are not read.
+            shipped: None,
         });
     }
     let totals = OrderTotals {

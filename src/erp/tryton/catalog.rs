@@ -5,6 +5,7 @@
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use super::receipts::next_date;
 use super::wire::{Record, records, stock_quantity};
 use super::{TrytonErp, distinct, like_escape};
 use crate::domain::{Availability, CatalogQuery, Category, Product, ProductPage, Sku};
@@ -156,7 +157,8 @@ impl TrytonErp {
     }
 
     /// Stock in the warehouse for many SKUs in one call. What can be promised is the smaller of
-    /// the stock on hand and the forecast (stock less what confirmed orders will take).
+    /// the stock on hand and the forecast (stock less what confirmed orders will take); when
+    /// more comes is read from the planned receipts, asked alongside (see `receipts`).
     pub(super) async fn stock(&self, skus: &[Sku]) -> ErpResult<Vec<Availability>> {
         let skus = distinct(skus);
         if skus.is_empty() {
@@ -164,21 +166,21 @@ impl TrytonErp {
         }
         let warehouse = self.warehouse().await?;
         let codes: Vec<&str> = skus.iter().map(|s| s.as_str()).collect();
-        let reply = self
-            .rpc
-            .read(
-                "model.product.product.search_read",
-                vec![
-                    json!([["code", "in", codes]]),
-                    json!(0),
-                    Value::Null,
-                    Value::Null,
-                    json!(["code", "quantity", "forecast_quantity"]),
-                ],
-                &[("locations", json!([warehouse]))],
-            )
-            .await?;
         let now = Utc::now();
+        let in_warehouse = [("locations", json!([warehouse]))];
+        let stock = self.rpc.read(
+            "model.product.product.search_read",
+            vec![
+                json!([["code", "in", codes]]),
+                json!(0),
+                Value::Null,
+                Value::Null,
+                json!(["code", "quantity", "forecast_quantity"]),
+            ],
+            &in_warehouse,
+        );
+        let receipts = self.planned_receipts(warehouse, &codes, now.date_naive());
+        let (reply, receipts) = tokio::try_join!(stock, receipts)?;
         let mut answer = Vec::with_capacity(skus.len());
         for record in records("product.product", &reply)? {
             let code = record.str("code")?;
@@ -187,10 +189,12 @@ impl TrytonErp {
             };
             let on_hand = record.float("quantity")?;
             let forecast = record.float("forecast_quantity")?;
+            let available = stock_quantity(code, on_hand.min(forecast))?;
+            let coming = receipts.get(code).map(Vec::as_slice).unwrap_or_default();
             answer.push(Availability {
                 sku: (*sku).clone(),
-                available: stock_quantity(code, on_hand.min(forecast))?,
-                next_date: None,
+                available,
+                next_date: next_date(on_hand, forecast, available, coming),
                 as_of: now,
             });
         }

@@ -8,7 +8,10 @@
 //! - a customer's price is `sale_price_uom` read with the party's sale price list in the
 //!   context; the quantity tiers are that price read again at each minimal quantity the price
 //!   list's lines name, for all SKUs at once per quantity;
-//! - availability is `min(quantity, forecast_quantity)` in the configured warehouse;
+//! - availability is `min(quantity, forecast_quantity)` in the configured warehouse, and its
+//!   next date the first planned incoming move into the warehouse that adds to it;
+//! - an order's deliveries are its done shipments, with carrier and package tracking where
+//!   Tryton's `carrier` and `stock_package_shipping` modules are activated (see `shipping`);
 //! - an address's [`AddressId`](crate::domain::AddressId) is the `party.address` id;
 //! - an order is a `sale.sale`: the PO number is its `reference`, the idempotency key its
 //!   `description` (`erpfront-key:<key>`), the buyer's note and who placed it for the customer
@@ -32,10 +35,12 @@ mod like;
 mod orders;
 mod placing;
 mod pricing;
+mod receipts;
 mod rpc;
 mod sales;
 mod saved_cart;
 mod search;
+mod shipping;
 mod wire;
 
 use std::time::Duration;
@@ -91,6 +96,7 @@ pub struct TrytonErp {
     rpc: rpc::Rpc,
     warehouse_code: Option<String>,
     warehouse: tokio::sync::OnceCell<i64>,
+    shipment_fields: tokio::sync::OnceCell<shipping::ShipmentFields>,
 }
 
 impl TrytonErp {
@@ -124,6 +130,7 @@ impl TrytonErp {
             rpc: rpc::Rpc::new(http, root, endpoint, settings.user, settings.password),
             warehouse_code: settings.warehouse,
             warehouse: tokio::sync::OnceCell::new(),
+            shipment_fields: tokio::sync::OnceCell::new(),
         })
     }
 

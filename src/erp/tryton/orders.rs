@@ -22,10 +22,12 @@ impl TrytonErp {
             json!(["number", "!=", null]),
         ];
         full.extend(domain);
+        let shipping = self.shipment_fields().await?;
         let fields: Vec<&str> = SUMMARY_FIELDS
             .iter()
             .chain(&ORDER_FIELDS)
             .copied()
+            .chain(shipping.sale_fields())
             .collect();
         let reply = self
             .rpc

@@ -4,10 +4,11 @@
 //! buyer.
 
 use super::pricing::unit_amount;
+use super::shipping;
 use super::wire::{Record, whole_quantity};
 use crate::domain::{
-    Address, AddressId, Currency, CustomerId, Delivery, IdempotencyKey, Money, Order, OrderLine,
-    OrderNumber, OrderStatus, OrderSummary, OrderTotals, Sku,
+    Address, AddressId, Currency, CustomerId, IdempotencyKey, Money, Order, OrderLine, OrderNumber,
+    OrderStatus, OrderSummary, OrderTotals, Sku,
 };
 use crate::erp::{ErpError, ErpResult};
 
@@ -53,7 +54,9 @@ pub(super) const SUMMARY_FIELDS: [&str; 9] = [
     "currency.code",
 ];
 
-pub(super) const ORDER_FIELDS: [&str; 26] = [
+/// The sale fields an order needs besides [`SUMMARY_FIELDS`]; `shipping` adds those of its
+/// deliveries.
+pub(super) const ORDER_FIELDS: [&str; 21] = [
     "description",
     "comment",
     "shipping_date",
@@ -75,11 +78,6 @@ pub(super) const ORDER_FIELDS: [&str; 26] = [
     "lines.unit.symbol",
     "lines.unit_price",
     "lines.amount",
-    "shipments",
-    "shipments.number",
-    "shipments.effective_date",
-    "shipments.state",
-    "shipments.reference",
 ];
 
 /// How a Tryton sale's state reads to a buyer.
@@ -167,28 +165,9 @@ pub(super) fn order(record: &Record<'_>, customer: &CustomerId) -> ErpResult<Ord
                 .unwrap_or_default(),
             unit_price: money(unit_amount(line.decimal("unit_price")?)),
             net: money(line.decimal("amount")?),
+            shipped: shipping::shipped(&line)?,
         });
     }
-    let mut deliveries = Vec::new();
-    for shipment in record.related_list("shipments")? {
-        if shipment.opt_str("state")? != Some("done") {
-            continue;
-        }
-        let Some(shipped_on) = shipment.opt_date("effective_date")? else {
-            continue;
-        };
-        deliveries.push(Delivery {
-            number: shipment.text("number")?,
-            shipped_on,
-            carrier: String::new(),
-            tracking_number: shipment
-                .opt_str("reference")?
-                .filter(|r| !r.is_empty())
-                .map(str::to_owned),
-            tracking_url: None,
-        });
-    }
-    deliveries.sort_by_key(|d| d.shipped_on);
     Ok(Order {
         number: summary.number,
         customer: customer.clone(),
@@ -206,7 +185,7 @@ pub(super) fn order(record: &Record<'_>, customer: &CustomerId) -> ErpResult<Ord
             tax: money(record.decimal("tax_amount")?),
             gross: summary.gross,
         },
-        deliveries,
+        deliveries: shipping::deliveries(record)?,
     })
 }
 

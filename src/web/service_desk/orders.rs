@@ -22,6 +22,8 @@ struct OrderPage {
     invoices: Vec<InvoiceSummary>,
     /// The ERP did not answer for the invoices: said on the page, not hidden.
     invoices_missing: bool,
+    /// SKUs stay plain text: the rep's product view is the storefront, acting for the customer.
+    shop_links: bool,
 }
 
 fn ids(customer: String) -> Result<CustomerId, AppError> {
@@ -59,6 +61,7 @@ pub async fn show_order(
         order,
         invoices,
         invoices_missing,
+        shop_links: false,
     };
     Ok(HtmlPage(page).into_response())
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::Buyer;
-use crate::domain::{Order, OrderNumber, OrderSummary};
+use crate::domain::{InvoiceSummary, Order, OrderNumber, OrderSummary};
 use crate::web::filters;
 use crate::web::layout::Layout;
 use crate::web::render::HtmlPage;
@@ -38,6 +38,12 @@ struct OrderPage {
     layout: Layout,
     order: Order,
     just_placed: bool,
+    /// The order's invoices (those naming it), newest first as the ERP lists them.
+    invoices: Vec<InvoiceSummary>,
+    /// The ERP did not answer for the invoices: said on the page, the order still shown.
+    invoices_missing: bool,
+    /// Each line's SKU links to its product page.
+    shop_links: bool,
 }
 
 #[derive(Deserialize)]
@@ -45,7 +51,8 @@ pub struct OrderParams {
     placed: Option<String>,
 }
 
-/// One order with lines, deliveries and tracking. Another customer's order is a 404.
+/// One order with lines, what shipped, deliveries with tracking, and links to its invoices and
+/// products. Another customer's order is a 404.
 pub async fn show_order(
     State(state): State<AppState>,
     buyer: Buyer,
@@ -53,11 +60,25 @@ pub async fn show_order(
     Query(params): Query<OrderParams>,
 ) -> Result<Response, AppError> {
     let number = OrderNumber::parse(number).map_err(|_| AppError::NotFound)?;
-    let order = state.erp.order(&buyer.customer, &number).await?;
+    let (order, invoices) = tokio::join!(
+        state.erp.order(&buyer.customer, &number),
+        state.erp.invoices(&buyer.customer),
+    );
+    let order = order?;
+    let invoices_missing = invoices.is_err();
+    // An order's invoices are those that name it: what every adapter's invoices say.
+    let invoices = invoices
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|i| i.order_number.as_ref() == Some(&order.number))
+        .collect();
     let page = OrderPage {
         layout: buyer.layout(&state, format!("Order {number}"), "orders"),
         order,
         just_placed: params.placed.is_some(),
+        invoices,
+        invoices_missing,
+        shop_links: true,
     };
     Ok(HtmlPage(page).into_response())
 }

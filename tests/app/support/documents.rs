@@ -47,9 +47,10 @@ async fn assert_page_of(browser: &mut Browser, href: &str, number: &str) -> Html
     page
 }
 
-/// As a logged-in buyer: each order in `orders` is linked from `/orders` to its page, and each
-/// invoice in `invoices` from `/invoices` to its page and from there to its PDF, and the
-/// invoice list's own PDF link works too.
+/// As a logged-in buyer: each order in `orders` is linked from `/orders` to its page, which
+/// links the invoice at the same position in `invoices` (an invoice of that order); each invoice
+/// is linked from `/invoices` to its page and from there to its PDF, and the invoice list's own
+/// PDF link works too.
 pub async fn follow_buyer_links(
     browser: &mut Browser,
     base: &str,
@@ -59,9 +60,15 @@ pub async fn follow_buyer_links(
     let (status, body) = browser.get("/orders").await;
     assert_eq!(status, StatusCode::OK);
     let list = html(&body);
-    for number in orders {
+    for (i, number) in orders.iter().enumerate() {
         let href = link_named(&list, number).unwrap_or_else(|| panic!("/orders links {number}"));
-        assert_page_of(browser, &href, number).await;
+        let page = assert_page_of(browser, &href, number).await;
+        // the order's page links the invoice of the same position, which is that order's
+        if let Some(invoice) = invoices.get(i) {
+            let href = link_named(&page, invoice)
+                .unwrap_or_else(|| panic!("the page of {number} links {invoice}"));
+            assert_page_of(browser, &href, invoice).await;
+        }
     }
     let (status, body) = browser.get("/invoices").await;
     assert_eq!(status, StatusCode::OK);

@@ -81,7 +81,10 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, problems: &mut Ve
         Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
         _ => vec![],
     };
-    if !allowed.is_empty() && !allowed.contains(&actual) {
+    // JSON Schema: an integer is a number too
+    let allowed_here =
+        allowed.contains(&actual) || (actual == "integer" && allowed.contains(&"number"));
+    if !allowed.is_empty() && !allowed_here {
         problems.push(format!("{at}: is {actual}, expected {allowed:?}"));
         return;
     }

@@ -31,6 +31,8 @@ pub(super) fn order(catalog: &Catalog, o: OrderRecord) -> Result<Order, DemoData
     let money = |amount| Money::new(amount, customer.currency);
     let mut lines: Vec<OrderLine> = Vec::with_capacity(o.lines.len());
     for l in o.lines {
+        let shipped = shipped(o.status, l.quantity.get(), l.shipped)
+            .map_err(|problem| invalid(format!("line {}: {problem}", l.sku)))?;
         let product = &catalog
             .products
             .get(&l.sku)
@@ -53,6 +55,7 @@ pub(super) fn order(catalog: &Catalog, o: OrderRecord) -> Result<Order, DemoData
             unit: product.unit.clone(),
             unit_price: money(l.unit_price),
             net: money(l.net),
+            shipped: shipped.map(LineQuantity::from),
         });
     }
     let net = lines.iter().map(|l| l.net.amount).sum();
@@ -92,6 +95,24 @@ pub(super) fn order(catalog: &Catalog, o: OrderRecord) -> Result<Order, DemoData
         },
         deliveries: o.deliveries,
     })
+}
+
+/// What a line has shipped: all of it once the order has shipped, none before; a partially
+/// shipped order's lines say it themselves (or leave it unknown).
+fn shipped(status: OrderStatus, quantity: u32, stated: Option<u32>) -> Result<Option<u32>, String> {
+    let implied = match status {
+        OrderStatus::Shipped | OrderStatus::Completed => Some(quantity),
+        OrderStatus::PartiallyShipped => None,
+        _ => Some(0),
+    };
+    match (implied, stated) {
+        (_, Some(s)) if s > quantity => Err(format!("shipped {s} is more than ordered {quantity}")),
+        (Some(i), Some(s)) if i != s => {
+            Err(format!("shipped {s} does not fit status {}", status.code()))
+        }
+        (Some(i), _) => Ok(Some(i)),
+        (None, stated) => Ok(stated),
+    }
 }
 
 fn check_totals(
