@@ -13,6 +13,7 @@ use crate::cache::CachedErp;
 use crate::cache::answers::Answers;
 use crate::config::{CacheConfig, Config, ConfigError};
 use crate::erp::{self, Erp};
+use crate::isolation::CustomerGuard;
 use crate::ordering::Ordering;
 use crate::resilience;
 use crate::server::{self, ConnectionLimits};
@@ -66,7 +67,10 @@ impl Application {
     ) -> Result<Self, StartError> {
         config.validate()?;
         let key = Key::from(&config.session.key_bytes()?);
-        let protected = resilience::protect(erp, &config.resilience);
+        // Right on the adapter: a record of another customer is refused before resilience
+        // counts it or the cache keeps it.
+        let guarded: Arc<dyn Erp> = Arc::new(CustomerGuard::new(erp));
+        let protected = resilience::protect(guarded, &config.resilience);
         let health = protected.health;
         // One byte bound for both: an eighth for finished answers, the rest for ERP answers.
         let answer_bytes = config.cache.max_bytes / 8;

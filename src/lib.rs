@@ -5,6 +5,7 @@
 //! - [`erp`]: the [`erp::Erp`] trait, the one seam to an ERP, and one module per adapter.
 //! - [`cache`]: the read-through layer, a byte-bounded cache keyed by customer, serving the last
 //!   good answer (labelled) while the ERP cannot be reached.
+//! - [`isolation`]: refuses any record an adapter returns for another customer than asked.
 //! - [`resilience`]: timeouts, a concurrency limit, read retries and a circuit breaker per ERP.
 //! - [`ordering`]: exactly-once order placement with idempotency keys kept in the ERP.
 //! - [`server`]: accepting connections: timeouts for slow clients, a cap on open connections.
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod desk;
 pub mod domain;
 pub mod erp;
+pub mod isolation;
 pub mod ordering;
 pub mod punchout;
 pub mod resilience;

@@ -125,3 +125,40 @@ async fn the_api_refuses_missing_wrong_and_service_tokens() {
         );
     }
 }
+
+/// An adapter that hands out any customer's order by number: the conformance suite would catch
+/// it, but one deployed anyway must still not show a buyer another customer's order.
+#[tokio::test]
+async fn an_order_a_leaky_adapter_returns_for_another_customer_is_refused_not_shown() {
+    use crate::conformance::flawed_erp::{Flaw, FlawedErp};
+    use crate::support::CountingErp;
+    let leaky = FlawedErp::new(Flaw::LeaksOrders);
+    let app = crate::support::spawn_app_with(std::sync::Arc::new(CountingErp::new(leaky))).await;
+    let northwind_order = first(&app, NORTHWIND_TOKEN, "/api/v1/orders").await;
+    let northwind: Value = app
+        .api_json(
+            &format!("/api/v1/orders/{northwind_order}"),
+            NORTHWIND_TOKEN,
+        )
+        .await;
+    let po_number = northwind["po_number"].as_str().unwrap().to_owned();
+
+    let (status, body) = api_get(
+        &app,
+        GLOBEX_TOKEN,
+        &format!("/api/v1/orders/{northwind_order}"),
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK, "{body}");
+    assert!(status.is_server_error(), "{status}: {body}");
+    assert!(!body.contains(&po_number), "{body}");
+    assert!(!body.contains("C-1000"), "{body}");
+    // The owner still sees it.
+    let (status, _) = api_get(
+        &app,
+        NORTHWIND_TOKEN,
+        &format!("/api/v1/orders/{northwind_order}"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}

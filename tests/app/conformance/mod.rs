@@ -5,7 +5,7 @@
 mod adapters;
 mod check_adapter;
 mod faults;
-mod flawed_erp;
+pub mod flawed_erp;
 
 use std::sync::Arc;
 use std::time::Duration;
