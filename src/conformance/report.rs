@@ -120,11 +120,23 @@ impl Report {
     }
 }
 
+/// What an adapter call answered, without the call: `prices(C-1, …) failed: the ERP sent
+/// invalid data: …` has the cause `the ERP sent invalid data: …`.
+fn cause_of(reason: &str) -> Option<&str> {
+    reason
+        .split_once(" failed: ")
+        .map(|(_, cause)| cause)
+        .filter(|cause| !cause.is_empty())
+}
+
 impl fmt::Display for Report {
     /// One line per rule (`PASS  catalog.paging  description`), the reason of a failure or
     /// skip indented below it, and a count at the end.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let id_width = self.results.iter().map(|r| r.id.len()).max().unwrap_or(0);
+        // One cause (a float price, a refused token) often fails many rules: it is said in full
+        // under the first, and the others point to it.
+        let mut causes: Vec<(&str, &str)> = Vec::new();
         for result in &self.results {
             writeln!(
                 f,
@@ -133,10 +145,28 @@ impl fmt::Display for Report {
                 result.id,
                 result.description
             )?;
-            if let Some(reason) = result.outcome.reason() {
-                for line in reason.lines() {
-                    writeln!(f, "{:indent$}{line}", "", indent = id_width + 8)?;
+            let Some(reason) = result.outcome.reason() else {
+                continue;
+            };
+            let shown = match (&result.outcome, cause_of(reason)) {
+                (Outcome::Fail(_), Some(cause)) => {
+                    match causes.iter().find(|(_, seen)| *seen == cause) {
+                        Some((first, _)) => format!("the same cause as {first}: {cause}"),
+                        None => {
+                            causes.push((result.id, cause));
+                            reason.to_owned()
+                        }
+                    }
                 }
+                _ => reason.to_owned(),
+            };
+            if shown.starts_with("the same cause as ") {
+                let short: String = shown.chars().take(160).collect();
+                writeln!(f, "{:indent$}{short}", "", indent = id_width + 8)?;
+                continue;
+            }
+            for line in shown.lines() {
+                writeln!(f, "{:indent$}{line}", "", indent = id_width + 8)?;
             }
         }
         let failed = self.failed_count();
@@ -193,6 +223,27 @@ mod tests {
         assert!(
             text.ends_with("2 rules: 1 passed, 0 failed, 1 skipped"),
             "{text}"
+        );
+
+        let same = |id| {
+            result(
+                id,
+                Outcome::Fail("prices(C-1, …) failed: the ERP sent invalid data: float".into()),
+            )
+        };
+        let grouped = Report {
+            results: vec![same("p.one"), same("p.two")],
+            left_behind: None,
+        }
+        .to_string();
+        assert_eq!(
+            grouped.matches("prices(C-1, …) failed").count(),
+            1,
+            "{grouped}"
+        );
+        assert!(
+            grouped.contains("the same cause as p.one: the ERP sent invalid data: float"),
+            "{grouped}"
         );
 
         let failing = Report {
