@@ -17,6 +17,7 @@
 
 mod atom;
 mod auth;
+mod batch;
 mod billing;
 mod catalog;
 mod changes;

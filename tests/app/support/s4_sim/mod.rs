@@ -9,6 +9,7 @@
 //! and an order can be deleted again with `If-Match`.
 
 mod atom;
+mod batch;
 mod changes;
 pub mod check;
 mod conformity;
@@ -134,7 +135,8 @@ password = "{password}"
         self.state.token_grants.load(Ordering::SeqCst)
     }
 
-    /// How many `METHOD EntitySet` requests arrived (e.g. `POST A_SalesOrder`).
+    /// How many `METHOD EntitySet` requests arrived (e.g. `POST A_SalesOrder`, `POST $batch`);
+    /// requests inside a batch count as `$batch METHOD EntitySet`.
     pub fn requests(&self, what: &str) -> usize {
         self.state
             .requests
@@ -165,6 +167,13 @@ password = "{password}"
         self.state
             .create_latency_ms
             .store(latency.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// From now on every price simulation at `quantity` (0: none) fails with a server error.
+    pub fn fail_simulations_at(&self, quantity: u64) {
+        self.state
+            .fail_simulations_at
+            .store(quantity, Ordering::SeqCst);
     }
 
     /// Product reads are answered in Atom XML from now on.

@@ -63,6 +63,8 @@ pub struct State {
     pub release_2020: AtomicBool,
     /// Hand out CSRF tokens only on `GET` of a service root without a trailing slash.
     pub csrf_only_on_root_get: AtomicBool,
+    /// Simulations at this quantity fail with a server error (0: none do).
+    pub fail_simulations_at: AtomicU64,
     /// Requests and answers that departed from SAP's service definitions.
     pub violations: Mutex<Vec<String>>,
 }
@@ -95,6 +97,7 @@ impl State {
             atom_products: AtomicBool::new(false),
             change_before_next_patch: AtomicBool::new(false),
             create_latency_ms: AtomicU64::new(0),
+            fail_simulations_at: AtomicU64::new(0),
             violations: Mutex::default(),
             release_2020: AtomicBool::new(false),
             csrf_only_on_root_get: AtomicBool::new(false),
