@@ -1,7 +1,7 @@
 //! HTTP to S/4HANA: one reqwest client with a cookie store per adapter instance (SAP binds the
 //! CSRF token to its session cookies), the login, the CSRF token fetched with
 //! `X-CSRF-Token: Fetch` and fetched again once after `403 x-csrf-token: Required`, and
-//! `If-Match` with a current ETag on changes, and `$batch` round trips ([`super::batch`]). Every call names its language (`sap-language`),
+//! `If-Match` on deletes, and `$batch` round trips ([`super::batch`]). Every call names its language (`sap-language`),
 //! so that nothing depends on the communication user's logon language.
 
 use std::time::Duration;
@@ -31,7 +31,7 @@ pub enum Failure {
     /// SAP refused the request itself (400-class with an error body): a business error for a
     /// write, a bug or a customizing gap for a read.
     Refused { status: StatusCode, body: ErrorBody },
-    /// `412`: the entity changed since its ETag was read.
+    /// `412`: the entity changed since the ETag sent in `If-Match`.
     Stale,
 }
 
@@ -60,11 +60,9 @@ impl Failure {
     }
 }
 
-/// A successful answer: the body as V2 JSON (Atom converted), and the entity's ETag.
+/// A successful answer: the body as V2 JSON (Atom converted).
 pub struct Answer {
     pub json: Value,
-    /// The `ETag` header, for an `If-Match` on a later change.
-    pub etag: Option<String>,
 }
 
 /// The HTTP side of one adapter instance.
@@ -279,34 +277,6 @@ impl SapClient {
         )))
     }
 
-    /// Changes an entity with `PATCH` and `If-Match`: its current ETag is read first (SAP answers
-    /// 428 without one), and read again once after a 412 (someone changed it in between).
-    pub async fn change(&self, service: &str, path: &str, body: &Value) -> Result<Answer, Failure> {
-        for attempt in 0..2 {
-            let current = self.get(service, path, "").await?;
-            let etag = current
-                .etag
-                .or_else(|| {
-                    current.json["d"]["__metadata"]["etag"]
-                        .as_str()
-                        .map(str::to_owned)
-                })
-                .ok_or_else(|| {
-                    ErpError::invalid_data("SAP sent no ETag for an entity to change")
-                })?;
-            match self
-                .write(Method::PATCH, service, path, body, Some(&etag))
-                .await
-            {
-                Err(Failure::Stale) if attempt == 0 => {
-                    tracing::info!("the entity changed since its ETag was read; reading it again");
-                }
-                other => return other,
-            }
-        }
-        Err(Failure::Stale)
-    }
-
     async fn csrf_token(&self, service: &str, renew: bool) -> ErpResult<String> {
         let mut cached = self.csrf.lock().await;
         if renew {
@@ -366,18 +336,14 @@ impl SapClient {
     }
 }
 
-/// A successful answer's body and ETag.
+/// A successful answer's body.
 fn success(headers: &HeaderMap, body: &[u8]) -> Result<Answer, Failure> {
     let json = if body.is_empty() {
         Value::Null
     } else {
         decode(headers, body)?
     };
-    let etag = headers
-        .get(reqwest::header::ETAG)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    Ok(Answer { json, etag })
+    Ok(Answer { json })
 }
 
 /// What an unsuccessful status means.

@@ -20,7 +20,6 @@ mod auth;
 mod batch;
 mod billing;
 mod catalog;
-mod changes;
 mod client;
 mod config;
 mod convert;

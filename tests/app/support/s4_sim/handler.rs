@@ -281,9 +281,6 @@ async fn route(
         ("API_SALES_ORDER_SRV", "A_SalesOrder", false) if *method == Method::DELETE => {
             changes::delete(state, key.unwrap_or(""), headers)
         }
-        ("API_SALES_ORDER_SRV", "A_SalesOrder", false) => {
-            changes::change(state, key.unwrap_or(""), headers, body)
-        }
         ("API_PRODUCT_AVAILY_INFO_BASIC", "CalculateAvailabilityTimeseries", true) => {
             functions::availability(state, query)
         }

@@ -1,7 +1,7 @@
 //! A simulated SAP S/4HANA system speaking OData V2 over real HTTP on loopback, built from the
 //! fixtures in `fixtures/sap/`. It enforces what S/4HANA enforces on the calls the adapter
 //! makes: authentication, a CSRF token bound to the session cookie on every write
-//! (`403 x-csrf-token: Required` otherwise), `If-Match` with a current ETag on changes (428
+//! (`403 x-csrf-token: Required` otherwise), `If-Match` with a current ETag on deletes (428
 //! without, 412 when stale), `$filter` only on filterable fields (400 otherwise), prices per
 //! customer with quantity scales, and orders that keep their PO number and header texts.
 //! Like SAP it keeps no key unique and holds nothing across requests: a lookup and the create
@@ -151,13 +151,6 @@ password = "{password}"
     pub fn lose_next_create_answer(&self) {
         self.state
             .lose_next_create_answer
-            .store(true, Ordering::SeqCst);
-    }
-
-    /// The order changes in SAP between the adapter's read and its next change.
-    pub fn change_before_next_patch(&self) {
-        self.state
-            .change_before_next_patch
             .store(true, Ordering::SeqCst);
     }
 

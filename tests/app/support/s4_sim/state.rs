@@ -53,8 +53,6 @@ pub struct State {
     pub requests: Mutex<HashMap<String, usize>>,
     /// Create the next order, then answer too late for the client to hear.
     pub lose_next_create_answer: AtomicBool,
-    /// Someone else changes the order just before the next `PATCH` arrives.
-    pub change_before_next_patch: AtomicBool,
     /// Answer product reads in Atom XML instead of JSON.
     pub atom_products: AtomicBool,
     /// How long saving an order takes, in milliseconds.
@@ -95,7 +93,6 @@ impl State {
             requests: Mutex::default(),
             lose_next_create_answer: AtomicBool::new(false),
             atom_products: AtomicBool::new(false),
-            change_before_next_patch: AtomicBool::new(false),
             create_latency_ms: AtomicU64::new(0),
             fail_simulations_at: AtomicU64::new(0),
             violations: Mutex::default(),
