@@ -298,7 +298,7 @@ async fn route(
                         (&data.groups, "MaterialGroup", &["Language"])
                     }
                     ("API_BUSINESS_PARTNER", "A_Customer") => {
-                        (&data.customers, "Customer", &["Customer"])
+                        (&data.customers, "Customer", &["Customer", "CustomerName"])
                     }
                     ("API_BUSINESS_PARTNER", "A_CustSalesPartnerFunc") => (
                         &data.partner_functions,
@@ -318,7 +318,19 @@ async fn route(
                     ("API_SALES_ORDER_SRV", "A_SalesOrder") => (
                         &data.orders,
                         "SalesOrder",
-                        &["SoldToParty", "PurchaseOrderByCustomer", "CreationDate"],
+                        &[
+                            "SalesOrder",
+                            "SoldToParty",
+                            "PurchaseOrderByCustomer",
+                            "CreationDate",
+                            "SalesOrganization",
+                            "DistributionChannel",
+                            "OrganizationDivision",
+                            "OverallSDProcessStatus",
+                            "OverallTotalDeliveryStatus",
+                            "OverallSDDocumentRejectionSts",
+                            "TotalBlockStatus",
+                        ],
                     ),
                     ("API_BILLING_DOCUMENT_SRV", "A_BillingDocument") => {
                         (&data.billing, "BillingDocument", &["SoldToParty"])
