@@ -109,15 +109,16 @@ impl SapClient {
         if let Some(client) = &self.sap_client {
             parts.push(format!("sap-client={}", super::odata::encode(client)));
         }
-        // Partner functions in the sales order API are language-dependent codes (`SH` in
-        // English, `WE` in German): orders are always read and written in English, so that
+        // Partner functions in the sales order and delivery APIs are language-dependent codes
+        // (`SH` in English, `WE` in German): they are always read and written in English, so that
         // the codes the adapter sends and compares are the English ones whatever the shop's
         // language.
-        let language = if service == super::orders::ORDER_SRV {
-            "EN"
-        } else {
-            &self.language
-        };
+        let language =
+            if service == super::orders::ORDER_SRV || service == super::deliveries::DELIVERY_SRV {
+                "EN"
+            } else {
+                &self.language
+            };
         parts.push(format!("sap-language={}", super::odata::encode(language)));
         if !parts.is_empty() {
             url.push('?');

@@ -9,6 +9,7 @@
 //! | ship-to, bill-to | `API_BUSINESS_PARTNER` (`A_Customer`, `A_CustSalesPartnerFunc`, `A_BusinessPartner`) |
 //! | orders | `API_SALES_ORDER_SRV` (`A_SalesOrder` deep insert, `to_Item`, `to_Partner`, `to_Text`) |
 //! | desk search | `A_SalesOrder` and `A_Customer` filtered within the sales area |
+//! | deliveries, tracking | `API_OUTBOUND_DELIVERY_SRV;v=0002` (`A_OutbDeliveryHeader`), reached through the order's document flow |
 //! | invoices, PDFs | `API_BILLING_DOCUMENT_SRV` (`A_BillingDocument`, `GetPDF`) |
 //!
 //! Exactly-once orders: the idempotency key goes into a header text of its own (the
@@ -24,6 +25,7 @@ mod catalog;
 mod client;
 mod config;
 mod convert;
+mod deliveries;
 mod errors;
 mod odata;
 mod orders;

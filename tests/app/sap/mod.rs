@@ -16,6 +16,7 @@ use crate::support::SendForJson;
 use crate::support::s4_sim::S4Sim;
 
 mod batch;
+mod deliveries;
 mod metadata;
 mod orders;
 mod protocol;

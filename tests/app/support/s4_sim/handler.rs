@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::query::{Query, collection, expand, percent_decode, unquote};
 use super::state::State;
-use super::{atom, batch, changes, conformity, edmx, functions, sales};
+use super::{atom, batch, changes, conformity, deliveries, edmx, functions, sales};
 
 const ROOT: &str = "/sap/opu/odata/sap/";
 const XSRF_COOKIE: &str = "sap-XSRF_S4H_100";
@@ -335,6 +335,10 @@ async fn route(
                     ("API_BILLING_DOCUMENT_SRV", "A_BillingDocument") => {
                         (&data.billing, "BillingDocument", &["SoldToParty"])
                     }
+                    // The published definition makes nothing filterable here.
+                    ("API_OUTBOUND_DELIVERY_SRV;v=0002", "A_OutbDeliveryHeader") => {
+                        (&data.deliveries, "DeliveryDocument", &[])
+                    }
                     _ => {
                         return error(
                             StatusCode::NOT_FOUND,
@@ -349,14 +353,20 @@ async fn route(
             let release_2020 = state.release_2020.load(Ordering::SeqCst);
             // What this system's release and the request's language make of an entity.
             let shown = |entity: &Value| -> Value {
-                if set != "A_SalesOrder" {
-                    return entity.clone();
+                match set {
+                    "A_SalesOrder" => {
+                        let mut order = sales::in_language(entity, &language);
+                        if release_2020 {
+                            strip_2020(&mut order);
+                        } else {
+                            order["to_SubsequentProcFlowDoc"] =
+                                json!({"results": deliveries::flow_of(&data.deliveries, entity)});
+                        }
+                        order
+                    }
+                    "A_OutbDeliveryHeader" => deliveries::in_language(entity, &language),
+                    _ => entity.clone(),
                 }
-                let mut order = sales::in_language(entity, &language);
-                if release_2020 {
-                    strip_2020(&mut order);
-                }
-                order
             };
             match key {
                 Some(key) => match entities.iter().find(|e| e[key_field] == key) {

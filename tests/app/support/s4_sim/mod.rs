@@ -13,6 +13,7 @@ mod batch;
 mod changes;
 pub mod check;
 mod conformity;
+mod deliveries;
 pub mod edmx;
 mod filter;
 mod functions;

@@ -122,6 +122,8 @@ pub fn partner_code(english: &str, language: &str) -> String {
         "SP" => "AG",
         "BP" => "RE",
         "PY" => "RG",
+        // The forwarding agent (carrier).
+        "CR" => "SP",
         other => other,
     }
     .to_owned()

@@ -34,6 +34,7 @@ pub struct Data {
     pub partners: Vec<Value>,
     pub orders: Vec<Value>,
     pub billing: Vec<Value>,
+    pub deliveries: Vec<Value>,
     /// customer → material → [(from quantity, unit price)]
     pub prices: Value,
     pub availability: Value,
@@ -77,6 +78,7 @@ impl State {
             partners: results(fixture("business_partners.json")),
             orders: results(fixture("sales_orders.json")),
             billing: results(fixture("billing_documents.json")),
+            deliveries: results(fixture("outbound_deliveries.json")),
             prices: fixture("prices.json"),
             availability: fixture("availability.json"),
             next_order: 5_000_100,
