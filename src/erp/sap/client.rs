@@ -1,17 +1,18 @@
 //! HTTP to S/4HANA: one reqwest client with a cookie store per adapter instance (SAP binds the
 //! CSRF token to its session cookies), the login, the CSRF token fetched with
 //! `X-CSRF-Token: Fetch` and fetched again once after `403 x-csrf-token: Required`, and
-//! `If-Match` with a current ETag on changes. Every call names its language (`sap-language`),
+//! `If-Match` on deletes, and `$batch` round trips ([`super::batch`]). Every call names its language (`sap-language`),
 //! so that nothing depends on the communication user's logon language.
 
 use std::time::Duration;
 
-use reqwest::header::ACCEPT;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap};
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::auth::Credentials;
+use super::batch;
 use super::config::SapConfig;
 use super::errors::ErrorBody;
 use super::response::{decode, log_sap_messages, read_limited, status_error, transport};
@@ -30,7 +31,7 @@ pub enum Failure {
     /// SAP refused the request itself (400-class with an error body): a business error for a
     /// write, a bug or a customizing gap for a read.
     Refused { status: StatusCode, body: ErrorBody },
-    /// `412`: the entity changed since its ETag was read.
+    /// `412`: the entity changed since the ETag sent in `If-Match`.
     Stale,
 }
 
@@ -59,11 +60,9 @@ impl Failure {
     }
 }
 
-/// A successful answer: the body as V2 JSON (Atom converted), and the entity's ETag.
+/// A successful answer: the body as V2 JSON (Atom converted).
 pub struct Answer {
     pub json: Value,
-    /// The `ETag` header, for an `If-Match` on a later change.
-    pub etag: Option<String>,
 }
 
 /// The HTTP side of one adapter instance.
@@ -110,15 +109,16 @@ impl SapClient {
         if let Some(client) = &self.sap_client {
             parts.push(format!("sap-client={}", super::odata::encode(client)));
         }
-        // Partner functions in the sales order API are language-dependent codes (`SH` in
-        // English, `WE` in German): orders are always read and written in English, so that
+        // Partner functions in the sales order and delivery APIs are language-dependent codes
+        // (`SH` in English, `WE` in German): they are always read and written in English, so that
         // the codes the adapter sends and compares are the English ones whatever the shop's
         // language.
-        let language = if service == super::orders::ORDER_SRV {
-            "EN"
-        } else {
-            &self.language
-        };
+        let language =
+            if service == super::orders::ORDER_SRV || service == super::deliveries::DELIVERY_SRV {
+                "EN"
+            } else {
+                &self.language
+            };
         parts.push(format!("sap-language={}", super::odata::encode(language)));
         if !parts.is_empty() {
             url.push('?');
@@ -182,21 +182,85 @@ impl SapClient {
         if_match: Option<&str>,
     ) -> Result<Answer, Failure> {
         let url = self.url(service, path, "");
+        let response = self
+            .with_csrf(service, |http, token| {
+                let mut request = http
+                    .request(method.clone(), &url)
+                    .header(ACCEPT, "application/json")
+                    .header("x-csrf-token", token)
+                    .json(body);
+                if let Some(etag) = if_match {
+                    request = request.header(reqwest::header::IF_MATCH, etag);
+                }
+                request
+            })
+            .await?;
+        self.answer(response, MAX_BODY).await
+    }
+
+    /// `POST`s in one `$batch` round trip, each in a changeset of its own (`requests` are
+    /// paths relative to the service root with their bodies). The answer has one outcome per
+    /// request, in order: one request SAP refuses does not fail the others. `Err` only when
+    /// the batch as a whole failed.
+    pub async fn batch(
+        &self,
+        service: &str,
+        requests: &[(&str, &Value)],
+    ) -> Result<Vec<Result<Answer, Failure>>, Failure> {
+        let url = self.url(service, "$batch", "");
+        let boundary = format!("batch_{}", uuid::Uuid::new_v4().simple());
+        let body = batch::request_body(&boundary, requests);
+        let response = self
+            .with_csrf(service, |http, token| {
+                http.post(&url)
+                    .header(ACCEPT, "multipart/mixed")
+                    .header(CONTENT_TYPE, batch::content_type(&boundary))
+                    .header("x-csrf-token", token)
+                    .body(body.clone())
+            })
+            .await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        log_sap_messages(&headers);
+        let bytes = read_limited(response, MAX_BODY).await?;
+        if !status.is_success() {
+            return Err(outcome(status, &bytes));
+        }
+        let content_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let groups = batch::read_answer(content_type, &bytes)
+            .map_err(|e| ErpError::invalid_data(format!("SAP batch answer: {e}")))?;
+        let mut groups = groups.into_iter();
+        Ok((0..requests.len())
+            .map(|_| match groups.next().and_then(|g| g.into_iter().next()) {
+                Some(part) => {
+                    log_sap_messages(&part.headers);
+                    if part.status.is_success() {
+                        success(&part.headers, &part.body)
+                    } else {
+                        Err(outcome(part.status, &part.body))
+                    }
+                }
+                // SAP stops a batch at some errors; what was not answered is not known.
+                None => Err(Failure::Erp(ErpError::unavailable(
+                    "SAP answered the batch without this request",
+                ))),
+            })
+            .collect())
+    }
+
+    /// Sends a modifying request built with the current CSRF token; after `403 x-csrf-token:
+    /// Required` the token is fetched again and the request sent once more.
+    async fn with_csrf(
+        &self,
+        service: &str,
+        build: impl Fn(&reqwest::Client, &str) -> RequestBuilder,
+    ) -> Result<reqwest::Response, Failure> {
         for attempt in 0..2 {
             let token = self.csrf_token(service, attempt > 0).await?;
-            let response = self
-                .send(|http| {
-                    let mut request = http
-                        .request(method.clone(), &url)
-                        .header(ACCEPT, "application/json")
-                        .header("x-csrf-token", &token)
-                        .json(body);
-                    if let Some(etag) = if_match {
-                        request = request.header(reqwest::header::IF_MATCH, etag);
-                    }
-                    request
-                })
-                .await?;
+            let response = self.send(|http| build(http, &token)).await?;
             let required = response.status() == StatusCode::FORBIDDEN
                 && response
                     .headers()
@@ -207,39 +271,11 @@ impl SapClient {
                 tracing::info!("SAP asked for a new CSRF token; fetching one and sending again");
                 continue;
             }
-            return self.answer(response, MAX_BODY).await;
+            return Ok(response);
         }
         Err(Failure::Erp(ErpError::unavailable(
             "SAP refused the CSRF token twice",
         )))
-    }
-
-    /// Changes an entity with `PATCH` and `If-Match`: its current ETag is read first (SAP answers
-    /// 428 without one), and read again once after a 412 (someone changed it in between).
-    pub async fn change(&self, service: &str, path: &str, body: &Value) -> Result<Answer, Failure> {
-        for attempt in 0..2 {
-            let current = self.get(service, path, "").await?;
-            let etag = current
-                .etag
-                .or_else(|| {
-                    current.json["d"]["__metadata"]["etag"]
-                        .as_str()
-                        .map(str::to_owned)
-                })
-                .ok_or_else(|| {
-                    ErpError::invalid_data("SAP sent no ETag for an entity to change")
-                })?;
-            match self
-                .write(Method::PATCH, service, path, body, Some(&etag))
-                .await
-            {
-                Err(Failure::Stale) if attempt == 0 => {
-                    tracing::info!("the entity changed since its ETag was read; reading it again");
-                }
-                other => return other,
-            }
-        }
-        Err(Failure::Stale)
     }
 
     async fn csrf_token(&self, service: &str, renew: bool) -> ErpResult<String> {
@@ -294,27 +330,34 @@ impl SapClient {
         log_sap_messages(&headers);
         let body = read_limited(response, limit).await?;
         if status.is_success() {
-            let json = if body.is_empty() {
-                Value::Null
-            } else {
-                decode(&headers, &body)?
-            };
-            let etag = headers
-                .get(reqwest::header::ETAG)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            return Ok(Answer { json, etag });
+            success(&headers, &body)
+        } else {
+            Err(outcome(status, &body))
         }
-        if status == StatusCode::PRECONDITION_FAILED {
-            return Err(Failure::Stale);
-        }
-        let error = ErrorBody::parse(&body);
-        if matches!(status.as_u16(), 400 | 409 | 422) {
-            return Err(Failure::Refused {
-                status,
-                body: error.unwrap_or_default(),
-            });
-        }
-        Err(Failure::Erp(status_error(status, error)))
     }
+}
+
+/// A successful answer's body.
+fn success(headers: &HeaderMap, body: &[u8]) -> Result<Answer, Failure> {
+    let json = if body.is_empty() {
+        Value::Null
+    } else {
+        decode(headers, body)?
+    };
+    Ok(Answer { json })
+}
+
+/// What an unsuccessful status means.
+fn outcome(status: StatusCode, body: &[u8]) -> Failure {
+    if status == StatusCode::PRECONDITION_FAILED {
+        return Failure::Stale;
+    }
+    let error = ErrorBody::parse(body);
+    if matches!(status.as_u16(), 400 | 409 | 422) {
+        return Failure::Refused {
+            status,
+            body: error.unwrap_or_default(),
+        };
+    }
+    Failure::Erp(status_error(status, error))
 }

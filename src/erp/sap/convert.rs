@@ -189,7 +189,7 @@ pub fn order(o: wire::SalesOrder, config: &SapConfig, ship_to: Address) -> ErpRe
             .and_then(|k| IdempotencyKey::parse(k.trim()).ok()),
         lines,
         totals,
-        // Deliveries live in another API (outbound deliveries); not read.
+        // Deliveries live in another API; `SapErp::read_deliveries` adds them.
         deliveries: Vec::new(),
     })
 }

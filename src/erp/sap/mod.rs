@@ -8,6 +8,8 @@
 //! | availability | `API_PRODUCT_AVAILY_INFO_BASIC` (`CalculateAvailabilityTimeseries`) |
 //! | ship-to, bill-to | `API_BUSINESS_PARTNER` (`A_Customer`, `A_CustSalesPartnerFunc`, `A_BusinessPartner`) |
 //! | orders | `API_SALES_ORDER_SRV` (`A_SalesOrder` deep insert, `to_Item`, `to_Partner`, `to_Text`) |
+//! | desk search | `A_SalesOrder` and `A_Customer` filtered within the sales area |
+//! | deliveries, tracking | `API_OUTBOUND_DELIVERY_SRV;v=0002` (`A_OutbDeliveryHeader`), reached through the order's document flow |
 //! | invoices, PDFs | `API_BILLING_DOCUMENT_SRV` (`A_BillingDocument`, `GetPDF`) |
 //!
 //! Exactly-once orders: the idempotency key goes into a header text of its own (the
@@ -17,18 +19,20 @@
 
 mod atom;
 mod auth;
+mod batch;
 mod billing;
 mod catalog;
-mod changes;
 mod client;
 mod config;
 mod convert;
+mod deliveries;
 mod errors;
 mod odata;
 mod orders;
 mod partners;
 mod pricing;
 mod response;
+mod search;
 #[cfg(test)]
 mod tests;
 mod wire;
@@ -38,9 +42,9 @@ use async_trait::async_trait;
 pub use config::{SapAuth, SapConfig};
 
 use crate::domain::{
-    Availability, CatalogQuery, Category, Customer, CustomerId, Document, IdempotencyKey, Invoice,
-    InvoiceNumber, InvoiceSummary, NewOrder, Order, OrderNumber, OrderSummary, Price, Product,
-    ProductPage, Sku,
+    Availability, CatalogQuery, Category, Customer, CustomerId, CustomerSearch, CustomerSummary,
+    Document, Hits, IdempotencyKey, Invoice, InvoiceNumber, InvoiceSummary, NewOrder, Order,
+    OrderHit, OrderNumber, OrderSearch, OrderSummary, Price, Product, ProductPage, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpResult};
 
@@ -124,5 +128,13 @@ impl Erp for SapErp {
         number: &InvoiceNumber,
     ) -> ErpResult<Document> {
         self.read_invoice_document(customer, number).await
+    }
+
+    async fn search_orders(&self, search: &OrderSearch) -> ErpResult<Hits<OrderHit>> {
+        self.search_order_list(search).await
+    }
+
+    async fn search_customers(&self, search: &CustomerSearch) -> ErpResult<Hits<CustomerSummary>> {
+        self.search_customer_list(search).await
     }
 }

@@ -306,10 +306,16 @@ impl SapErp {
             )
             .await
             .map_err(|f| f.into_read_error("order"))?;
+        // Releases that have the document flow link it (deferred) from every order; older
+        // ones have no such navigation and are not asked for it.
+        let has_flow = answer.json["d"].get("to_SubsequentProcFlowDoc").is_some();
         let order: wire::SalesOrder = from_d(answer.json, "order")?;
         if order.sold_to_party != customer.as_str() {
             return Err(ErpError::NotFound);
         }
+        // Only an order with something delivered has deliveries to read.
+        let delivered =
+            has_flow && matches!(order.overall_total_delivery_status.as_str(), "B" | "C");
         let ship_to_id = order
             .partners
             .results
@@ -335,7 +341,11 @@ impl SapErp {
                 country: String::new(),
             },
         };
-        convert::order(order, &self.config, ship_to)
+        let mut order = convert::order(order, &self.config, ship_to)?;
+        if delivered {
+            order.deliveries = self.read_deliveries(&order.number).await;
+        }
+        Ok(order)
     }
 }
 

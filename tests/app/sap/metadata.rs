@@ -49,6 +49,11 @@ fn every_sap_fixture_matches_the_published_definitions() {
             "A_BillingDocumentType",
             "billing_documents.json",
         ),
+        (
+            "API_OUTBOUND_DELIVERY_SRV;v=0002",
+            "A_OutbDeliveryHeaderType",
+            "outbound_deliveries.json",
+        ),
     ];
     let mut problems = Vec::new();
     for (service, type_name, file) in cases {

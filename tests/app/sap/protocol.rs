@@ -4,7 +4,6 @@
 use erpfront::domain::*;
 use erpfront::erp::{Erp, ErpError};
 use reqwest::StatusCode;
-use serde_json::json;
 
 use erpfront::erp::sap::SapErp;
 
@@ -125,7 +124,7 @@ async fn the_simulator_refuses_filters_on_fields_sap_does_not_filter() {
 }
 
 #[tokio::test]
-async fn changes_need_the_current_etag() {
+async fn deletes_need_the_current_etag() {
     let sim = S4Sim::start().await;
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -144,28 +143,34 @@ async fn changes_need_the_current_etag() {
         .unwrap();
     let token = read.headers()["x-csrf-token"].to_str().unwrap().to_owned();
     let etag = read.headers()["etag"].to_str().unwrap().to_owned();
-    let patch = |if_match: Option<String>| {
+    let delete = |if_match: Option<&str>| {
         let mut request = client
-            .patch(&url)
+            .delete(&url)
             .basic_auth("ERPFRONT_COMM", Some("comm-secret"))
-            .header("x-csrf-token", &token)
-            .json(&json!({"PurchaseOrderByCustomer": "BW-2026-0114-A"}));
+            .header("x-csrf-token", &token);
         if let Some(tag) = if_match {
             request = request.header("if-match", tag);
         }
         request.send()
     };
     assert_eq!(
-        patch(None).await.unwrap().status(),
+        delete(None).await.unwrap().status(),
         StatusCode::PRECONDITION_REQUIRED
     );
     assert_eq!(
-        patch(Some(etag.clone())).await.unwrap().status(),
+        delete(Some("W/\"datetimeoffset'1'\""))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::PRECONDITION_FAILED
+    );
+    assert_eq!(
+        delete(Some(&etag)).await.unwrap().status(),
         StatusCode::NO_CONTENT
     );
     assert_eq!(
-        patch(Some(etag)).await.unwrap().status(),
-        StatusCode::PRECONDITION_FAILED
+        delete(Some("*")).await.unwrap().status(),
+        StatusCode::NOT_FOUND
     );
 }
 

@@ -1,72 +1,11 @@
-//! Changes to orders, allowed only with the current ETag (428 without `If-Match`, 412 when
-//! stale), and the PDF every billing document prints as.
+//! Deleting orders, allowed only with the current ETag or `*` (428 without `If-Match`, 412
+//! when stale), and the PDF every billing document prints as.
 
-use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
 
 use super::handler::error;
-use super::sales::{etag_of, now_ms};
 use super::state::State;
-
-/// `PATCH A_SalesOrder('…')`: only with the current ETag.
-pub fn change(state: &State, key: &str, headers: &HeaderMap, body: &Bytes) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "/IWBEP/CM_MGW_RT/004",
-            "Malformed request body",
-            vec![],
-        );
-    };
-    let mut data = state.data.lock().unwrap();
-    let Some(order) = data.orders.iter_mut().find(|o| o["SalesOrder"] == key) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            "/IWBEP/CM_MGW_RT/021",
-            "Resource not found",
-            vec![],
-        );
-    };
-    if state
-        .change_before_next_patch
-        .swap(false, std::sync::atomic::Ordering::SeqCst)
-    {
-        order["__metadata"]["etag"] = json!(etag_of(1));
-    }
-    let Some(sent) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
-        return error(
-            StatusCode::PRECONDITION_REQUIRED,
-            "/IWBEP/CM_MGW_RT/045",
-            "Operation without If-Match header not allowed",
-            vec![],
-        );
-    };
-    if order["__metadata"]["etag"] != sent && sent != "*" {
-        return error(
-            StatusCode::PRECONDITION_FAILED,
-            "/IWBEP/CM_MGW_RT/044",
-            "The data has been changed in the meantime",
-            vec![],
-        );
-    }
-    for field in ["RequestedDeliveryDate", "PurchaseOrderByCustomer"] {
-        if let Some(value) = body.get(field) {
-            order[field] = value.clone();
-        }
-    }
-    let stamp = now_ms().max(
-        1 + order["__metadata"]["etag"]
-            .as_str()
-            .and_then(|e| e.split('\'').nth(1))
-            .and_then(|m| m.parse::<i64>().ok())
-            .unwrap_or(0),
-    );
-    order["__metadata"]["etag"] = json!(etag_of(stamp));
-    order["LastChangeDateTime"] = json!(format!("/Date({stamp}+0000)/"));
-    StatusCode::NO_CONTENT.into_response()
-}
 
 /// `DELETE A_SalesOrder('…')`: with `If-Match` (the current ETag or `*`), as SAP allows for an
 /// order nothing follows yet.

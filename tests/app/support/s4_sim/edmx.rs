@@ -279,6 +279,10 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
         "API_PRODUCT_AVAILY_INFO_BASIC.edmx",
     ),
     (
+        "API_OUTBOUND_DELIVERY_SRV;v=0002",
+        "API_OUTBOUND_DELIVERY_SRV_0002.edmx",
+    ),
+    (
         "API_SALES_ORDER_SIMULATION_SRV",
         "API_SALES_ORDER_SIMULATION_SRV.ballerina-openapi.json",
     ),

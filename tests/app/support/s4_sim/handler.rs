@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::query::{Query, collection, expand, percent_decode, unquote};
 use super::state::State;
-use super::{atom, changes, conformity, edmx, functions, sales};
+use super::{atom, batch, changes, conformity, deliveries, edmx, functions, sales};
 
 const ROOT: &str = "/sap/opu/odata/sap/";
 const XSRF_COOKIE: &str = "sap-XSRF_S4H_100";
@@ -152,69 +152,21 @@ async fn handle(
     }
     let options: Vec<(String, String)> =
         serde_urlencoded::from_str(uri.query().unwrap_or("")).unwrap_or_default();
-    // A release before 2021 is held to (and describes itself by) its own `$metadata`.
-    let definition =
-        if state.release_2020.load(Ordering::SeqCst) && service == "API_SALES_ORDER_SRV" {
-            "API_SALES_ORDER_SRV@2020"
-        } else {
-            service
-        };
-    if set == "$metadata" {
-        return match edmx::edmx_text(definition) {
-            Some(text) => ([(header::CONTENT_TYPE, "application/xml")], text).into_response(),
-            None => StatusCode::NOT_FOUND.into_response(),
-        };
-    }
-    let model = edmx::service(definition);
-    if let (Some(model), false) = (model, set.is_empty()) {
-        let problems = conformity::request(model, &method, &set, key.is_some(), &options, &body);
-        if !problems.is_empty() {
-            let message = problems.join("; ");
-            state
-                .violations
-                .lock()
-                .unwrap()
-                .push(format!("request {method} {service}/{set}: {message}"));
-            return error(
-                StatusCode::BAD_REQUEST,
-                "/IWBEP/CM_MGW_RT/022",
-                &message,
-                vec![],
-            );
-        }
-    }
-    let mut response = if set.is_empty() {
-        json_response(json!({"d": {"EntitySets": []}}))
+    let mut response = if set == "$batch" {
+        batch::handle(&state, &method, service, &options, &headers, body).await
     } else {
-        let query = Query(options);
-        route(
+        dispatch(
             &state,
             &method,
             service,
             &set,
             key.as_deref(),
-            &query,
+            options,
             &headers,
             &body,
         )
         .await
     };
-    if let (Some(model), false) = (model, set.is_empty()) {
-        let (problems, checked) = conformity::answer(
-            model,
-            &set,
-            key.is_some() || method == Method::POST,
-            response,
-        )
-        .await;
-        if !problems.is_empty() {
-            state.violations.lock().unwrap().push(format!(
-                "answer to {method} {service}/{set}: {}",
-                problems.join("; ")
-            ));
-        }
-        response = checked;
-    }
     let fetch = headers
         .get("x-csrf-token")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"fetch"));
@@ -234,6 +186,75 @@ async fn handle(
             header::SET_COOKIE,
             HeaderValue::from_static("SAP_SESSIONID_S4H_100=sim-session; path=/; HttpOnly"),
         );
+    }
+    response
+}
+
+/// One request to a service, held to its definition on the way in and out: from the network,
+/// or from inside a `$batch`.
+#[allow(clippy::too_many_arguments)]
+pub async fn dispatch(
+    state: &State,
+    method: &Method,
+    service: &str,
+    set: &str,
+    key: Option<&str>,
+    options: Vec<(String, String)>,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Response {
+    // A release before 2021 is held to (and describes itself by) its own `$metadata`.
+    let definition =
+        if state.release_2020.load(Ordering::SeqCst) && service == "API_SALES_ORDER_SRV" {
+            "API_SALES_ORDER_SRV@2020"
+        } else {
+            service
+        };
+    if set == "$metadata" {
+        return match edmx::edmx_text(definition) {
+            Some(text) => ([(header::CONTENT_TYPE, "application/xml")], text).into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
+    let model = edmx::service(definition);
+    if let (Some(model), false) = (model, set.is_empty()) {
+        let problems = conformity::request(model, method, set, key.is_some(), &options, body);
+        if !problems.is_empty() {
+            let message = problems.join("; ");
+            state
+                .violations
+                .lock()
+                .unwrap()
+                .push(format!("request {method} {service}/{set}: {message}"));
+            return error(
+                StatusCode::BAD_REQUEST,
+                "/IWBEP/CM_MGW_RT/022",
+                &message,
+                vec![],
+            );
+        }
+    }
+    let mut response = if set.is_empty() {
+        json_response(json!({"d": {"EntitySets": []}}))
+    } else {
+        let query = Query(options);
+        route(state, method, service, set, key, &query, headers, body).await
+    };
+    if let (Some(model), false) = (model, set.is_empty()) {
+        let (problems, checked) = conformity::answer(
+            model,
+            set,
+            key.is_some() || *method == Method::POST,
+            response,
+        )
+        .await;
+        if !problems.is_empty() {
+            state.violations.lock().unwrap().push(format!(
+                "answer to {method} {service}/{set}: {}",
+                problems.join("; ")
+            ));
+        }
+        response = checked;
     }
     response
 }
@@ -260,9 +281,6 @@ async fn route(
         ("API_SALES_ORDER_SRV", "A_SalesOrder", false) if *method == Method::DELETE => {
             changes::delete(state, key.unwrap_or(""), headers)
         }
-        ("API_SALES_ORDER_SRV", "A_SalesOrder", false) => {
-            changes::change(state, key.unwrap_or(""), headers, body)
-        }
         ("API_PRODUCT_AVAILY_INFO_BASIC", "CalculateAvailabilityTimeseries", true) => {
             functions::availability(state, query)
         }
@@ -280,7 +298,7 @@ async fn route(
                         (&data.groups, "MaterialGroup", &["Language"])
                     }
                     ("API_BUSINESS_PARTNER", "A_Customer") => {
-                        (&data.customers, "Customer", &["Customer"])
+                        (&data.customers, "Customer", &["Customer", "CustomerName"])
                     }
                     ("API_BUSINESS_PARTNER", "A_CustSalesPartnerFunc") => (
                         &data.partner_functions,
@@ -300,10 +318,26 @@ async fn route(
                     ("API_SALES_ORDER_SRV", "A_SalesOrder") => (
                         &data.orders,
                         "SalesOrder",
-                        &["SoldToParty", "PurchaseOrderByCustomer", "CreationDate"],
+                        &[
+                            "SalesOrder",
+                            "SoldToParty",
+                            "PurchaseOrderByCustomer",
+                            "CreationDate",
+                            "SalesOrganization",
+                            "DistributionChannel",
+                            "OrganizationDivision",
+                            "OverallSDProcessStatus",
+                            "OverallTotalDeliveryStatus",
+                            "OverallSDDocumentRejectionSts",
+                            "TotalBlockStatus",
+                        ],
                     ),
                     ("API_BILLING_DOCUMENT_SRV", "A_BillingDocument") => {
                         (&data.billing, "BillingDocument", &["SoldToParty"])
+                    }
+                    // The published definition makes nothing filterable here.
+                    ("API_OUTBOUND_DELIVERY_SRV;v=0002", "A_OutbDeliveryHeader") => {
+                        (&data.deliveries, "DeliveryDocument", &[])
                     }
                     _ => {
                         return error(
@@ -319,14 +353,20 @@ async fn route(
             let release_2020 = state.release_2020.load(Ordering::SeqCst);
             // What this system's release and the request's language make of an entity.
             let shown = |entity: &Value| -> Value {
-                if set != "A_SalesOrder" {
-                    return entity.clone();
+                match set {
+                    "A_SalesOrder" => {
+                        let mut order = sales::in_language(entity, &language);
+                        if release_2020 {
+                            strip_2020(&mut order);
+                        } else {
+                            order["to_SubsequentProcFlowDoc"] =
+                                json!({"results": deliveries::flow_of(&data.deliveries, entity)});
+                        }
+                        order
+                    }
+                    "A_OutbDeliveryHeader" => deliveries::in_language(entity, &language),
+                    _ => entity.clone(),
                 }
-                let mut order = sales::in_language(entity, &language);
-                if release_2020 {
-                    strip_2020(&mut order);
-                }
-                order
             };
             match key {
                 Some(key) => match entities.iter().find(|e| e[key_field] == key) {

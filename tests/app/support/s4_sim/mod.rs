@@ -1,7 +1,7 @@
 //! A simulated SAP S/4HANA system speaking OData V2 over real HTTP on loopback, built from the
 //! fixtures in `fixtures/sap/`. It enforces what S/4HANA enforces on the calls the adapter
 //! makes: authentication, a CSRF token bound to the session cookie on every write
-//! (`403 x-csrf-token: Required` otherwise), `If-Match` with a current ETag on changes (428
+//! (`403 x-csrf-token: Required` otherwise), `If-Match` with a current ETag on deletes (428
 //! without, 412 when stale), `$filter` only on filterable fields (400 otherwise), prices per
 //! customer with quantity scales, and orders that keep their PO number and header texts.
 //! Like SAP it keeps no key unique and holds nothing across requests: a lookup and the create
@@ -9,9 +9,11 @@
 //! and an order can be deleted again with `If-Match`.
 
 mod atom;
+mod batch;
 mod changes;
 pub mod check;
 mod conformity;
+mod deliveries;
 pub mod edmx;
 mod filter;
 mod functions;
@@ -134,7 +136,8 @@ password = "{password}"
         self.state.token_grants.load(Ordering::SeqCst)
     }
 
-    /// How many `METHOD EntitySet` requests arrived (e.g. `POST A_SalesOrder`).
+    /// How many `METHOD EntitySet` requests arrived (e.g. `POST A_SalesOrder`, `POST $batch`);
+    /// requests inside a batch count as `$batch METHOD EntitySet`.
     pub fn requests(&self, what: &str) -> usize {
         self.state
             .requests
@@ -152,19 +155,19 @@ password = "{password}"
             .store(true, Ordering::SeqCst);
     }
 
-    /// The order changes in SAP between the adapter's read and its next change.
-    pub fn change_before_next_patch(&self) {
-        self.state
-            .change_before_next_patch
-            .store(true, Ordering::SeqCst);
-    }
-
     /// Saving an order takes this long from now on (checked before, numbered after, with
     /// nothing held meanwhile), so that creates of racing callers overlap.
     pub fn set_create_latency(&self, latency: std::time::Duration) {
         self.state
             .create_latency_ms
             .store(latency.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// From now on every price simulation at `quantity` (0: none) fails with a server error.
+    pub fn fail_simulations_at(&self, quantity: u64) {
+        self.state
+            .fail_simulations_at
+            .store(quantity, Ordering::SeqCst);
     }
 
     /// Product reads are answered in Atom XML from now on.

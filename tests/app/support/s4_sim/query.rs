@@ -29,16 +29,41 @@ pub fn unquote(literal: &str) -> Option<String> {
     Some(inner.replace("''", "'"))
 }
 
-/// Navigation properties not asked for come back as `__deferred` links.
+/// Navigation properties not asked for come back as `__deferred` links, at every level
+/// (`to_A/to_B` expands `to_A` and, inside it, `to_B`).
 pub fn expand(entity: &Value, asked: Option<&str>) -> Value {
     let asked: Vec<&str> = asked
         .map(|a| a.split(',').map(str::trim).collect())
         .unwrap_or_default();
+    expand_paths(entity, &asked)
+}
+
+fn expand_paths(entity: &Value, asked: &[&str]) -> Value {
     let mut entity = entity.clone();
     if let Some(map) = entity.as_object_mut() {
         for (name, value) in map.iter_mut() {
-            if name.starts_with("to_") && !asked.contains(&name.as_str()) {
+            if !name.starts_with("to_") {
+                continue;
+            }
+            let inner: Vec<&str> = asked
+                .iter()
+                .filter_map(|path| match path.split_once('/') {
+                    Some((first, rest)) if first == name => Some(rest),
+                    None if path == name => Some(""),
+                    _ => None,
+                })
+                .collect();
+            if inner.is_empty() {
                 *value = json!({"__deferred": {"uri": name}});
+                continue;
+            }
+            let inner: Vec<&str> = inner.into_iter().filter(|p| !p.is_empty()).collect();
+            if let Some(items) = value["results"].as_array_mut() {
+                for item in items.iter_mut() {
+                    *item = expand_paths(item, &inner);
+                }
+            } else if value.is_object() {
+                *value = expand_paths(value, &inner);
             }
         }
     }

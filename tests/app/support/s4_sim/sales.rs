@@ -122,6 +122,8 @@ pub fn partner_code(english: &str, language: &str) -> String {
         "SP" => "AG",
         "BP" => "RE",
         "PY" => "RG",
+        // The forwarding agent (carrier).
+        "CR" => "SP",
         other => other,
     }
     .to_owned()
@@ -141,6 +143,18 @@ pub fn simulate(state: &State, body: &Bytes) -> Response {
             vec![],
         );
     };
+    let failing = state.fail_simulations_at.load(Ordering::SeqCst);
+    let quantity = items_of(&body)
+        .first()
+        .and_then(|i| i["RequestedQuantity"].as_str()?.parse::<u64>().ok());
+    if failing != 0 && quantity == Some(failing) {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "/IWBEP/CM_MGW_RT/000",
+            "Pricing procedure could not be determined",
+            vec![],
+        );
+    }
     let data = state.data.lock().unwrap();
     match price(&data, &body, "A_SalesOrderItemSimulation") {
         Ok((mut items, _)) => {

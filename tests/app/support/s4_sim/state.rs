@@ -34,6 +34,7 @@ pub struct Data {
     pub partners: Vec<Value>,
     pub orders: Vec<Value>,
     pub billing: Vec<Value>,
+    pub deliveries: Vec<Value>,
     /// customer → material → [(from quantity, unit price)]
     pub prices: Value,
     pub availability: Value,
@@ -53,8 +54,6 @@ pub struct State {
     pub requests: Mutex<HashMap<String, usize>>,
     /// Create the next order, then answer too late for the client to hear.
     pub lose_next_create_answer: AtomicBool,
-    /// Someone else changes the order just before the next `PATCH` arrives.
-    pub change_before_next_patch: AtomicBool,
     /// Answer product reads in Atom XML instead of JSON.
     pub atom_products: AtomicBool,
     /// How long saving an order takes, in milliseconds.
@@ -63,6 +62,8 @@ pub struct State {
     pub release_2020: AtomicBool,
     /// Hand out CSRF tokens only on `GET` of a service root without a trailing slash.
     pub csrf_only_on_root_get: AtomicBool,
+    /// Simulations at this quantity fail with a server error (0: none do).
+    pub fail_simulations_at: AtomicU64,
     /// Requests and answers that departed from SAP's service definitions.
     pub violations: Mutex<Vec<String>>,
 }
@@ -77,6 +78,7 @@ impl State {
             partners: results(fixture("business_partners.json")),
             orders: results(fixture("sales_orders.json")),
             billing: results(fixture("billing_documents.json")),
+            deliveries: results(fixture("outbound_deliveries.json")),
             prices: fixture("prices.json"),
             availability: fixture("availability.json"),
             next_order: 5_000_100,
@@ -93,8 +95,8 @@ impl State {
             requests: Mutex::default(),
             lose_next_create_answer: AtomicBool::new(false),
             atom_products: AtomicBool::new(false),
-            change_before_next_patch: AtomicBool::new(false),
             create_latency_ms: AtomicU64::new(0),
+            fail_simulations_at: AtomicU64::new(0),
             violations: Mutex::default(),
             release_2020: AtomicBool::new(false),
             csrf_only_on_root_get: AtomicBool::new(false),
