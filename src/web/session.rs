@@ -263,9 +263,11 @@ where
     }
 }
 
-/// Marks every cookie the response sets `SameSite=None; Secure`, as browsers require of
-/// cookies sent to a site shown in another site's frame (SAP SRM, Jaggaer). Only punchout
-/// sessions get this: everywhere else `Lax` keeps other sites' forms from riding on a login.
+/// Marks every cookie the response sets `SameSite=None; Secure; Partitioned`, as browsers
+/// require of cookies sent to a site shown in another site's frame (SAP SRM, Jaggaer):
+/// `SameSite=None` needs `Secure`, and browsers that block third-party cookies still keep a
+/// `Partitioned` (CHIPS) one, for that frame on that top-level site only. Only punchout sessions
+/// get this: everywhere else `Lax` keeps other sites' forms from riding on a login.
 fn allow_cross_site(response: &mut Response) {
     let headers = response.headers_mut();
     let set: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
@@ -281,6 +283,7 @@ fn allow_cross_site(response: &mut Response) {
             .and_then(|mut cookie| {
                 cookie.set_same_site(SameSite::None);
                 cookie.set_secure(true);
+                cookie.set_partitioned(true);
                 HeaderValue::from_str(&cookie.to_string()).ok()
             });
         headers.append(SET_COOKIE, rewritten.unwrap_or(value));

@@ -1,6 +1,6 @@
 //! Framed catalogs (SAP SRM, Jaggaer): an identity's configured origins may frame its punchout
 //! pages and nobody else's; punchout cookies reach us inside another site's frame
-//! (`SameSite=None; Secure`) while every other session keeps `SameSite=Lax`.
+//! (`SameSite=None; Secure; Partitioned`) while every other session keeps `SameSite=Lax`.
 
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
@@ -123,14 +123,16 @@ fn assert_cross_site(cookies: &[String], what: &str) {
     assert!(!cookies.is_empty(), "{what}: sets cookies");
     for cookie in cookies {
         assert!(
-            cookie.contains("SameSite=None") && cookie.contains("Secure"),
+            cookie.contains("SameSite=None")
+                && cookie.contains("Secure")
+                && cookie.contains("Partitioned"),
             "{what}: {cookie}"
         );
     }
 }
 
 #[tokio::test]
-async fn punchout_cookies_are_samesite_none_and_secure_and_other_sessions_lax() {
+async fn punchout_cookies_are_samesite_none_secure_partitioned_and_other_sessions_lax() {
     let app = spawn_app().await;
     let back = receiver().await;
     // OCI: the entry, a cart change inside, and the transfer that ends it.

@@ -156,3 +156,86 @@ async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
         .await
         .unwrap_or_else(|e| panic!("no {css}: {e}"))
 }
+
+/// A procurement portal on another site (`localhost`, where the shop is `127.0.0.1`) that shows
+/// the catalog in a frame, as SAP SRM and Jaggaer can: `/portal?src=…` frames `src`.
+async fn portal() -> u16 {
+    use axum::extract::Query;
+    use axum::response::Html;
+    let app = axum::Router::new().route(
+        "/portal",
+        axum::routing::get(|Query(q): Query<Vec<(String, String)>>| async move {
+            let src = q.into_iter().find(|(k, _)| k == "src").map(|(_, v)| v);
+            let src = src.unwrap_or_default().replace('&', "&amp;").replace('"', "&quot;");
+            Html(format!(
+                "<!doctype html><html lang=\"en\"><title>Portal</title>\
+                 <iframe title=\"Catalog\" src=\"{src}\" width=\"1200\" height=\"700\"></iframe></html>"
+            ))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    port
+}
+
+#[tokio::test]
+async fn a_catalog_framed_by_another_site_keeps_its_session_and_cart_and_sends_the_cart_back() {
+    within_limit(async {
+        let port = portal().await;
+        let users = format!(
+            "{}\n[[punchout]]\nid = \"acme-srm\"\nsystem = \"Acme SRM\"\ncustomer = \"C-1000\"\n\
+             frame_ancestors = [\"http://localhost:{port}\"]\n[punchout.oci]\nusername = \"acme-srm\"\n\
+             password_hash = \"{}\"\n",
+            erpfront::demo::DEMO_USERS,
+            erpfront::users::hash_password("acme-oci")
+        );
+        let (app, driver) = tokio::join!(
+            crate::support::spawn_app_with_users(&users),
+            crate::support::chromium::Chromedriver::start()
+        );
+        let back = receiver().await;
+        let client = driver.browser(DESKTOP.0, DESKTOP.1).await;
+        let entry = serde_urlencoded::to_string([
+            ("USERNAME", "acme-srm"),
+            ("PASSWORD", "acme-oci"),
+            ("HOOK_URL", back.url.as_str()),
+            ("~TARGET", "_top"),
+        ])
+        .unwrap();
+        let src = format!("{}/punchout/oci?{entry}", app.address);
+        let portal_page = format!(
+            "http://localhost:{port}/portal?{}",
+            serde_urlencoded::to_string([("src", &src)]).unwrap()
+        );
+        goto(&client, &portal_page).await;
+        client.enter_frame(0).await.expect("the portal has the catalog frame");
+        // The punchout header shows only if the frame was allowed and its session cookie kept.
+        find(&client, ".account form[action='/punchout/transfer'] button").await;
+        find(&client, ".add-form button").await.click().await.unwrap();
+        let started = std::time::Instant::now();
+        loop {
+            let badge = find(&client, ".cart-link .badge").await.text().await.ok();
+            if badge.as_deref() == Some("1") {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "the cart in the frame keeps the line: {badge:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        find(&client, ".account form[action='/punchout/transfer'] button")
+            .await
+            .click()
+            .await
+            .unwrap();
+        let (query, fields) = back.first_post().await;
+        assert_eq!(query, "session=42&x=1");
+        assert!(field(&fields, "NEW_ITEM-VENDORMAT[1]").is_some(), "{fields:?}");
+        // `~TARGET=_top`: the portal's whole window went to the return address.
+        let top = client.current_url().await.unwrap();
+        assert_eq!(top.as_str(), back.url, "the whole window left for the hook");
+    })
+    .await;
+}
