@@ -4,6 +4,7 @@
 pub mod documents;
 mod framing;
 pub mod oci;
+mod oci_items;
 mod orders;
 pub mod receiver;
 mod setup;
