@@ -183,6 +183,10 @@ async fn run(command: Command) -> Result<(), Failure> {
                 demo::DEMO_OPERATOR_TOKEN,
                 app.local_addr()
             );
+            println!(
+                "PunchOut (README, \"PunchOut\"): cXML http://{0}/punchout/cxml/setup as NetworkID AN01000001000, shared secret northwind-punchout-secret; OCI http://{0}/punchout/oci with USERNAME northwind-srm, PASSWORD northwind-oci",
+                app.local_addr()
+            );
             app.run_until(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())

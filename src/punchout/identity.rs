@@ -57,6 +57,10 @@ pub struct OciLogin {
     pub username: String,
     /// Argon2 PHC string of the `PASSWORD` field.
     pub password_hash: String,
+    /// The buyer's material groups by ERP category, sent as `NEW_ITEM-MATGROUP` (at most 10
+    /// characters); where a category has none, its UNSPSC code goes, if configured.
+    #[serde(default)]
+    pub matgroup: HashMap<String, String>,
 }
 
 /// One buying organisation.
@@ -91,6 +95,10 @@ pub struct Identity {
     /// The form field the cart goes back in.
     #[serde(default)]
     pub cart_field: CartField,
+    /// Origins whose pages may show the shop in a frame (SAP SRM, Jaggaer): its punchout pages
+    /// name them in the CSP's `frame-ancestors`. None: no framing, as everywhere else.
+    #[serde(default)]
+    pub frame_ancestors: Vec<String>,
 }
 
 /// The form field a `PunchOutOrderMessage` is posted back in.
@@ -137,7 +145,7 @@ impl Identities {
     /// Checks and indexes the identities.
     pub fn new(list: Vec<Identity>) -> Result<Self, IdentityError> {
         let mut all = Identities::default();
-        for identity in list {
+        for mut identity in list {
             let id = identity.id.clone();
             let problem = |p: &str| IdentityError {
                 id: id.clone(),
@@ -167,6 +175,32 @@ impl Identities {
             if identity.price_tolerance_percent.is_sign_negative() {
                 return Err(problem("price_tolerance_percent must not be negative"));
             }
+            // Both protocols carry UN/CEFACT Rec 20 (ISO) codes, and OCI allows 3 characters.
+            let code_ok = |code: &String, max: usize| {
+                !code.is_empty()
+                    && code.chars().count() <= max
+                    && code.chars().all(|c| c.is_ascii_alphanumeric())
+            };
+            if !identity.units.values().all(|u| code_ok(u, 3)) {
+                return Err(problem("units must be 1 to 3 letters or digits"));
+            }
+            let matgroups = identity.oci.iter().flat_map(|o| o.matgroup.values());
+            if !matgroups
+                .into_iter()
+                .all(|m| m.chars().count() <= 10 && !m.is_empty())
+            {
+                return Err(problem("oci.matgroup values must be 1 to 10 characters"));
+            }
+            identity.frame_ancestors = identity
+                .frame_ancestors
+                .iter()
+                .map(|o| super::origin::frame_origin(o).ok_or(o))
+                .collect::<Result<_, _>>()
+                .map_err(|o| {
+                    problem(&format!(
+                        "frame_ancestors: \"{o}\" is not an origin like https://srm.example.com"
+                    ))
+                })?;
             let identity = std::sync::Arc::new(identity);
             if let Some(cxml) = &identity.cxml {
                 if cxml.from.is_empty() {

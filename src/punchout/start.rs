@@ -20,18 +20,60 @@ pub const START_LINK_SECS: i64 = 300;
 pub struct PunchoutSession {
     /// The identity's id.
     pub identity: String,
+    pub operation: Operation,
+    /// How the cart goes back.
+    pub returns: ReturnTo,
+    /// `SupplierPartAuxiliaryID` by SKU, from a cart sent back to edit: kept on its lines.
+    #[serde(default)]
+    pub aux: Vec<(String, String)>,
+}
+
+/// Where and in which protocol the browser posts the cart back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "via", rename_all = "lowercase")]
+pub enum ReturnTo {
+    /// A `PunchOutOrderMessage` to the `BrowserFormPost` URL.
+    Cxml(CxmlReturn),
+    /// `NEW_ITEM-…` fields to the OCI `HOOK_URL`.
+    Oci(OciReturn),
+}
+
+/// The cXML half of a punchout session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CxmlReturn {
     /// Echoed in the cart sent back.
     pub buyer_cookie: String,
-    /// Where the browser posts the cart back.
+    /// Where the browser posts the cart back (`BrowserFormPost`).
     pub return_url: String,
-    pub operation: Operation,
     /// The buying organisation's credentials (`To` of the cart sent back).
     pub buyer: Vec<Credential>,
     /// Ours, as the buyer addressed us (`From` of the cart sent back).
     pub supplier: Vec<Credential>,
-    /// `SupplierPartAuxiliaryID` by SKU, from a cart sent back to edit: kept on its lines.
+}
+
+/// The OCI half of a punchout session: what the SAP system asked the cart back with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OciReturn {
+    /// `HOOK_URL`, its query string included.
+    pub hook_url: String,
+    /// The form's `target` (`~TARGET` or `returntarget`, `_top` when neither came).
+    pub target: String,
+    /// `~OkCode`, echoed.
     #[serde(default)]
-    pub aux: Vec<(String, String)>,
+    pub ok_code: Option<String>,
+    /// `~CALLER`, echoed.
+    #[serde(default)]
+    pub caller: Option<String>,
+}
+
+impl ReturnTo {
+    /// The address the browser posts the cart to.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Cxml(cxml) => &cxml.return_url,
+            Self::Oci(oci) => &oci.hook_url,
+        }
+    }
 }
 
 /// What a start link carries.
@@ -78,11 +120,13 @@ mod tests {
         StartTicket {
             session: PunchoutSession {
                 identity: "nw".into(),
-                buyer_cookie: "c".into(),
-                return_url: "https://buyer.example/return?x=1".into(),
                 operation: Operation::Create,
-                buyer: vec![],
-                supplier: vec![],
+                returns: ReturnTo::Cxml(CxmlReturn {
+                    buyer_cookie: "c".into(),
+                    return_url: "https://buyer.example/return?x=1".into(),
+                    buyer: vec![],
+                    supplier: vec![],
+                }),
                 aux: vec![],
             },
             lines: vec![("FAS-1001".into(), 2)],

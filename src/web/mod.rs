@@ -219,6 +219,14 @@ fn html_area(
     )
 }
 
+/// The CSP of every page but for `frame-ancestors`, which says who may frame it.
+macro_rules! page_csp_sources {
+    () => {
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'"
+    };
+}
+pub(crate) const PAGE_CSP_SOURCES: &str = page_csp_sources!();
+
 /// What every answer tells the browser: no sniffing, no framing, no referrer to other sites,
 /// only our own scripts, styles and form targets, and (when the site is reached over HTTPS, as
 /// `secure_cookies` says) never to come back over plain HTTP.
@@ -235,14 +243,22 @@ fn with_security_headers(mut response: Response, hsts: bool) -> Response {
         ),
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
-            ),
+            HeaderValue::from_static(concat!(page_csp_sources!(), "; frame-ancestors 'none'")),
         ),
     ];
     let headers = response.headers_mut();
+    // A page that lets a procurement system frame it says so in its own CSP; `DENY` would
+    // contradict it in browsers that still read X-Frame-Options first.
+    let framable = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|csp| {
+            csp.contains("frame-ancestors") && !csp.contains("frame-ancestors 'none'")
+        });
     for (name, value) in HEADERS {
-        headers.entry(name).or_insert(value);
+        if !(framable && name == header::X_FRAME_OPTIONS) {
+            headers.entry(name).or_insert(value);
+        }
     }
     if hsts {
         headers

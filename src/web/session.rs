@@ -12,7 +12,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use axum::extract::Request;
-use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::PrivateCookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -181,6 +182,8 @@ where
         let state = &self.state;
         let now = Utc::now().timestamp();
         let current = current(state, request.headers(), now);
+        // A punchout session's cookies must reach us inside the procurement system's frame.
+        let in_punchout = current.as_ref().is_some_and(|s| s.punchout.is_some());
         let unsaved = match current {
             Some(session) if session.wants_renewal(now) => {
                 if state.revocations.is_shared() {
@@ -208,6 +211,7 @@ where
         SessionFuture {
             inner: self.inner.call(request),
             unsaved,
+            in_punchout,
             state: self.state.clone(),
         }
     }
@@ -218,6 +222,7 @@ pin_project! {
         #[pin]
         inner: F,
         unsaved: Option<Session>,
+        in_punchout: bool,
         state: AppState,
     }
 }
@@ -235,7 +240,14 @@ where
             Some(SetSession(changed)) => Some(changed),
             None => this.unsaved.take(),
         };
+        // The request began or ended a punchout session, or runs in one: every cookie it sets
+        // (session and cart alike) must be accepted in a cross-site frame, and the last answer
+        // of a punchout (the transfer) must still be able to end it there.
+        let punchout = *this.in_punchout || write.as_ref().is_some_and(|s| s.punchout.is_some());
         let Some(session) = write else {
+            if punchout {
+                allow_cross_site(&mut response);
+            }
             return Poll::Ready(Ok(response));
         };
         let site = &this.state.site;
@@ -243,7 +255,38 @@ where
         let max_age = session.cookie_max_age(site, Utc::now().timestamp());
         let cookie = cookie(site, SESSION_COOKIE, value, max_age);
         let jar = PrivateCookieJar::new(this.state.cookie_key.clone()).add(cookie);
-        Poll::Ready(Ok((jar, response).into_response()))
+        let mut response = (jar, response).into_response();
+        if punchout {
+            allow_cross_site(&mut response);
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// Marks every cookie the response sets `SameSite=None; Secure; Partitioned`, as browsers
+/// require of cookies sent to a site shown in another site's frame (SAP SRM, Jaggaer):
+/// `SameSite=None` needs `Secure`, and browsers that block third-party cookies still keep a
+/// `Partitioned` (CHIPS) one, for that frame on that top-level site only. Only punchout sessions
+/// get this: everywhere else `Lax` keeps other sites' forms from riding on a login.
+fn allow_cross_site(response: &mut Response) {
+    let headers = response.headers_mut();
+    let set: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
+    if set.is_empty() {
+        return;
+    }
+    headers.remove(SET_COOKIE);
+    for value in set {
+        let rewritten = value
+            .to_str()
+            .ok()
+            .and_then(|text| Cookie::parse(text.to_string()).ok())
+            .and_then(|mut cookie| {
+                cookie.set_same_site(SameSite::None);
+                cookie.set_secure(true);
+                cookie.set_partitioned(true);
+                HeaderValue::from_str(&cookie.to_string()).ok()
+            });
+        headers.append(SET_COOKIE, rewritten.unwrap_or(value));
     }
 }
 

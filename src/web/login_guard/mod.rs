@@ -48,32 +48,50 @@ impl LoginGuard {
         password: String,
         client: Option<IpAddr>,
     ) -> Result<Option<Arc<User>>, AppError> {
+        let (users, checked) = (users.clone(), login.to_string());
+        let user = self
+            .check(login, client, move || {
+                users.authenticate(&checked, &password)
+            })
+            .await?;
+        if let Some(user) = &user {
+            let client_text = client.map(|a| a.to_string()).unwrap_or_default();
+            audit::login(&user.login, &client_text, "login");
+        }
+        Ok(user)
+    }
+
+    /// Runs `verify` (an argon2 check for `subject`, a login or another secret's holder) under
+    /// the same throttle and bound as a login; a `None` counts as a failed attempt and is
+    /// audited. The caller audits a success, under the name it knows.
+    pub async fn check<T: Send + 'static>(
+        &self,
+        subject: &str,
+        client: Option<IpAddr>,
+        verify: impl FnOnce() -> Option<T> + Send + 'static,
+    ) -> Result<Option<T>, AppError> {
         let client_text = client.map(|a| a.to_string()).unwrap_or_default();
-        self.refuse_if_throttled(login, client, &client_text)?;
+        self.refuse_if_throttled(subject, client, &client_text)?;
         let permit = tokio::time::timeout(self.queue_timeout, self.checks.clone().acquire_owned())
             .await
             .map_err(|_| AppError::Busy)?
             .map_err(|_| AppError::Internal("password checks closed".into()))?;
         // Attempts that queued behind others may have become throttled meanwhile.
-        self.refuse_if_throttled(login, client, &client_text)?;
-        let (users, checked) = (users.clone(), login.to_string());
-        let user = tokio::task::spawn_blocking(move || {
+        self.refuse_if_throttled(subject, client, &client_text)?;
+        let verified = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            users.authenticate(&checked, &password)
+            verify()
         })
         .await
         .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
-        match &user {
-            Some(user) => {
-                self.throttle.succeeded(login);
-                audit::login(&user.login, &client_text, "login");
-            }
+        match &verified {
+            Some(_) => self.throttle.succeeded(subject),
             None => {
-                self.throttle.failed(login, client);
-                audit::login(login, &client_text, "login_failed");
+                self.throttle.failed(subject, client);
+                audit::login(subject, &client_text, "login_failed");
             }
         }
-        Ok(user)
+        Ok(verified)
     }
 
     fn refuse_if_throttled(

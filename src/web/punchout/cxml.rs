@@ -13,7 +13,7 @@ use chrono::Utc;
 use super::{refused, request_host, xml};
 use crate::domain::{Quantity, Sku};
 use crate::punchout::read::{self, Parties, Refusal};
-use crate::punchout::start::{PunchoutSession, START_LINK_SECS, StartTicket};
+use crate::punchout::start::{CxmlReturn, PunchoutSession, ReturnTo, START_LINK_SECS, StartTicket};
 use crate::punchout::{Identity, order, write};
 use crate::web::{AppState, MAX_BODY_BYTES};
 
@@ -59,11 +59,13 @@ async fn start_link(state: &AppState, headers: &HeaderMap, body: Body) -> Result
     let ticket = StartTicket {
         session: PunchoutSession {
             identity: identity.id.clone(),
-            buyer_cookie: request.buyer_cookie,
-            return_url: request.browser_form_post,
             operation: request.operation,
-            buyer: request.parties.from,
-            supplier: request.parties.to,
+            returns: ReturnTo::Cxml(CxmlReturn {
+                buyer_cookie: request.buyer_cookie,
+                return_url: request.browser_form_post,
+                buyer: request.parties.from,
+                supplier: request.parties.to,
+            }),
             aux,
         },
         lines,

@@ -1,21 +1,20 @@
 //! The buyer's browser in a punchout session: the start link logs it in for the organisation's
 //! customer, and the transfer page posts the cart back to the procurement system.
 
-use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::PrivateCookieJar;
 use base64::Engine as _;
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::hand_back::HandBack;
 use crate::domain::{Quantity, Sku};
-use crate::punchout::StartTicket;
 use crate::punchout::cart::{self, CartError};
 use crate::punchout::identity::CartField;
 use crate::punchout::read::Operation;
 use crate::punchout::write::{self, OrderMessage};
+use crate::punchout::{ReturnTo, StartTicket, oci};
 use crate::web::session::{Session, SetSession};
 use crate::web::storefront::{Buyer, Cart};
 use crate::web::{AppError, AppState};
@@ -68,19 +67,8 @@ pub async fn start(
     };
     let mut response = (jar, Redirect::to(landing)).into_response();
     response.extensions_mut().insert(SetSession(session));
+    super::allow_framing(&mut response, &identity);
     Ok(response)
-}
-
-#[derive(Template)]
-#[template(path = "punchout/transfer.html")]
-struct TransferPage {
-    system: String,
-    action: String,
-    field: &'static str,
-    value: String,
-    nonce: String,
-    lines: usize,
-    company: String,
 }
 
 /// The page that posts the cart back: it submits itself, and shows a button when scripts are
@@ -99,59 +87,54 @@ pub async fn transfer(State(state): State<AppState>, buyer: Buyer) -> Result<Res
         .punchout()
         .get(&punchout.identity)
         .ok_or(AppError::Unauthorized)?;
-    let (items, total) = cart::items(
-        &state.erp,
-        &identity,
-        &punchout,
-        &buyer.customer,
-        &buyer.cart.lines,
-    )
-    .await
-    .map_err(|e| match e {
+    let cart = &buyer.cart.lines;
+    let unpriced = |e| match e {
         CartError::Unpriced(message) => AppError::BadRequest(message),
         CartError::Erp(erp) => erp.into(),
-    })?;
-    let host = "erpfront";
-    let document = write::order_message(&OrderMessage {
-        host,
-        supplier: &punchout.supplier,
-        buyer: &punchout.buyer,
-        buyer_cookie: &punchout.buyer_cookie,
-        operation_allowed: "edit",
-        total,
-        items: &items,
-    });
-    let value = match identity.cart_field {
-        CartField::Base64 => base64::engine::general_purpose::STANDARD.encode(document.as_bytes()),
-        CartField::UrlEncoded => write::ascii_only(&document),
     };
-    let origin = url::Url::parse(&punchout.return_url)
-        .map(|u| u.origin().ascii_serialization())
-        .map_err(|_| {
-            AppError::BadRequest("The procurement system's return address is not valid.".into())
-        })?;
-    let nonce = uuid::Uuid::new_v4().simple().to_string();
-    let page = TransferPage {
-        system: identity.system.clone(),
-        action: punchout.return_url.clone(),
-        field: identity.cart_field.name(),
-        value,
-        nonce: nonce.clone(),
-        lines: items.len(),
-        company: state.site.support.company.clone(),
+    let (fields, target) = match &punchout.returns {
+        ReturnTo::Cxml(cxml) => {
+            let (items, total) =
+                cart::items(&state.erp, &identity, &punchout, &buyer.customer, cart)
+                    .await
+                    .map_err(unpriced)?;
+            let document = write::order_message(&OrderMessage {
+                host: "erpfront",
+                supplier: &cxml.supplier,
+                buyer: &cxml.buyer,
+                buyer_cookie: &cxml.buyer_cookie,
+                operation_allowed: "edit",
+                total,
+                items: &items,
+            });
+            let value = match identity.cart_field {
+                CartField::Base64 => {
+                    base64::engine::general_purpose::STANDARD.encode(document.as_bytes())
+                }
+                CartField::UrlEncoded => write::ascii_only(&document),
+            };
+            (vec![(identity.cart_field.name().to_string(), value)], None)
+        }
+        ReturnTo::Oci(returns) => {
+            let lines = oci::lines(&state.erp, &identity, &buyer.customer, cart)
+                .await
+                .map_err(unpriced)?;
+            (
+                oci::form_fields(returns, &lines),
+                Some(returns.target.as_str()),
+            )
+        }
     };
-    let html = page
-        .render()
-        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
-    let csp = format!(
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'nonce-{nonce}'; form-action {origin}; frame-ancestors 'none'"
-    );
-    let mut response = (Cart::clear(buyer.jar(&state)), axum::response::Html(html)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&csp) {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, value);
+    let page = HandBack {
+        identity: &identity,
+        action: punchout.returns.url(),
+        target,
+        fields: &fields,
+        lines: cart.len(),
+        company: &state.site.support.company,
     }
+    .page()?;
+    let mut response = (Cart::clear(buyer.jar(&state)), page).into_response();
     response
         .extensions_mut()
         .insert(SetSession(Session::anonymous()));

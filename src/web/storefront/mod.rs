@@ -44,7 +44,7 @@ pub(super) fn router(state: AppState) -> Router<AppState> {
         .route("/invoices", get(invoices::list_invoices))
         .route("/invoices/{number}", get(invoices::show_invoice))
         .route("/invoices/{number}/pdf", get(invoices::download_invoice));
-    let routes = super::punchout::confine(routes);
+    let routes = super::punchout::confine(routes, state.clone());
     // Every change a rep makes while acting for a customer is audited.
     super::html_area(routes, state, Some(ActingAuditLayer))
 }

@@ -1,10 +1,14 @@
 //! PunchOut: procurement systems set up sessions, carts go back through the browser, orders come
 //! in as cXML. Every document erpfront writes is checked against the cXML DTD.
 
-mod documents;
+pub mod documents;
+mod framing;
+pub mod oci;
+mod oci_items;
 mod orders;
+pub mod receiver;
 mod setup;
-mod shopping;
+pub mod shopping;
 
 use reqwest::StatusCode;
 

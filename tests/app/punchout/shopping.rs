@@ -1,53 +1,16 @@
 //! The buyer's browser in a punchout session: the start link, the confined shop, and the cart
 //! going back to a loopback receiver standing in for the procurement system.
 
-use std::sync::{Arc, Mutex};
-
-use axum::Router;
-use axum::routing::post;
 use base64::Engine as _;
 use reqwest::StatusCode;
 
 use super::documents::*;
+use super::receiver::receiver;
 use super::{post_cxml, start_url};
 use crate::support::{Browser, TestApp, attr_of, html, spawn_app};
 
-/// What the receiver got: each post's query string and form fields.
-type Posted = Arc<Mutex<Vec<(String, Vec<(String, String)>)>>>;
-
-/// A stand-in for the procurement system's BrowserFormPost address: records what browsers post.
-struct Receiver {
-    url: String,
-    posted: Posted,
-}
-
-async fn receiver() -> Receiver {
-    let posted: Posted = Arc::default();
-    let kept = posted.clone();
-    let app = Router::new().route(
-        "/punchout/return",
-        post(move |uri: axum::http::Uri, body: String| {
-            let kept = kept.clone();
-            async move {
-                let fields = serde_urlencoded::from_str(&body).unwrap_or_default();
-                kept.lock()
-                    .unwrap()
-                    .push((uri.query().unwrap_or("").to_string(), fields));
-                "received"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!(
-        "http://{}/punchout/return?session=42&x=1",
-        listener.local_addr().unwrap()
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    Receiver { url, posted }
-}
-
 /// Sets up on `app` and returns the start link.
-async fn set_up(app: &TestApp, operation: &str, return_url: &str, items: &str) -> String {
+pub async fn set_up(app: &TestApp, operation: &str, return_url: &str, items: &str) -> String {
     let escaped = return_url.replace('&', "&amp;");
     let document = ariba_setup(operation, "ariba-cookie-7", &escaped, ARIBA_SECRET, items);
     let (status, body) = post_cxml(app, "/punchout/cxml/setup", document).await;

@@ -9,6 +9,7 @@ mod degraded;
 mod keyboard;
 mod page;
 mod phone;
+mod punchout;
 mod rep;
 mod tabs;
 

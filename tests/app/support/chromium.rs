@@ -76,21 +76,27 @@ impl Chromedriver {
 
     /// A new browser with a fresh profile and a viewport `width` by `height` CSS pixels.
     pub async fn browser(&self, width: u32, height: u32) -> Client {
+        self.browser_with(width, height, &[]).await
+    }
+
+    /// A browser as [`Self::browser`] makes it, started with further Chromium `args` (such as
+    /// `--blink-settings=scriptEnabled=false` for a buyer with scripts off).
+    pub async fn browser_with(&self, width: u32, height: u32, args: &[&str]) -> Client {
         let profile = self
             .scratch
             .path(&format!("profile-{}", uuid::Uuid::new_v4()));
-        let options = json!({
-            "args": [
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-dev-shm-usage",
-                "--disable-gpu",
-                "--hide-scrollbars",
-                "--lang=en-GB",
-                format!("--user-data-dir={}", profile.display()),
-                format!("--window-size={width},{height}"),
-            ],
-        });
+        let mut all_args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".to_string(),
+            "--disable-dev-shm-usage".to_string(),
+            "--disable-gpu".to_string(),
+            "--hide-scrollbars".to_string(),
+            "--lang=en-GB".to_string(),
+            format!("--user-data-dir={}", profile.display()),
+            format!("--window-size={width},{height}"),
+        ];
+        all_args.extend(args.iter().map(|a| a.to_string()));
+        let options = json!({ "args": all_args });
         let mut capabilities = Capabilities::new();
         capabilities.insert("browserName".into(), json!("chrome"));
         capabilities.insert("goog:chromeOptions".into(), options);
