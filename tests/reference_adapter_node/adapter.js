@@ -236,6 +236,12 @@ class Erp {
       quantities.set(line.sku, (quantities.get(line.sku) || 0) + line.quantity);
     }
     if (quantities.size === 0) throw new Failure("rejected", "The order has no lines.");
+    for (const [sku, quantity] of quantities) {
+      if (quantity > MAX_QUANTITY) {
+        throw new Failure("rejected",
+          `Product ${sku} cannot be ordered in a quantity above ${MAX_QUANTITY}.`);
+      }
+    }
     let shipTo = c.ship_tos[0];
     if (order.ship_to !== undefined && order.ship_to !== null) {
       shipTo = c.ship_tos.find((a) => a.id === order.ship_to);

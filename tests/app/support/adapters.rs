@@ -69,8 +69,15 @@ pub struct ReferenceAdapter {
 impl ReferenceAdapter {
     /// The Python one (Python 3.11 or later).
     pub async fn python() -> Self {
+        Self::python_with(&[]).await
+    }
+
+    /// The Python one with these arguments (`--token T`).
+    pub async fn python_with(args: &[&str]) -> Self {
         let mut command = Command::new("python3");
-        command.arg(manifest_path("tests/reference_adapter/adapter.py"));
+        command
+            .arg(manifest_path("tests/reference_adapter/adapter.py"))
+            .args(args);
         Self::start(
             command,
             "python3 runs (the reference adapter needs Python 3.11 or later)",
@@ -80,13 +87,20 @@ impl ReferenceAdapter {
 
     /// The Node.js one, with Node installed from Debian first when the machine has none.
     pub async fn node() -> Self {
+        Self::node_with(&[]).await
+    }
+
+    /// The Node.js one with these arguments (`--token T`).
+    pub async fn node_with(args: &[&str]) -> Self {
         let node = debian_program(
             "node",
             "nodejs",
             "the Node.js reference adapter runs on it (Node 18 or later)",
         );
         let mut command = Command::new(node);
-        command.arg(manifest_path("tests/reference_adapter_node/adapter.js"));
+        command
+            .arg(manifest_path("tests/reference_adapter_node/adapter.js"))
+            .args(args);
         Self::start(command, "node runs the reference adapter").await
     }
 
