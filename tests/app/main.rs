@@ -26,6 +26,7 @@ mod isolation;
 mod network_faults;
 mod outage_pages;
 mod protocol_answers;
+mod protocol_examples;
 mod punchout;
 mod racing_instances;
 mod real_browser;

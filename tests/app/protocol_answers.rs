@@ -191,8 +191,7 @@ async fn answers_as_the_protocol_says(server: Server<'_>) {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|tier| tier["min_quantity"].as_u64().unwrap() <= 12)
-        .next_back()
+        .rfind(|tier| tier["min_quantity"].as_u64().unwrap() <= 12)
         .unwrap()["unit_price"]
         .clone();
     let split = order(json!([
