@@ -182,9 +182,15 @@ async fn the_documents_examples_match_their_schemas() {
         for (method, operation) in item.as_object().unwrap() {
             let what = format!("{} {path}", method.to_uppercase());
             for parameter in operation["parameters"].as_array().into_iter().flatten() {
-                let example = parameter.get("example").unwrap_or_else(|| {
-                    panic!("{what}: parameter {} has no example", parameter["name"])
-                });
+                // Path and query parameters make the example request; a header may go without.
+                let Some(example) = parameter.get("example") else {
+                    assert_eq!(
+                        parameter["in"], "header",
+                        "{what}: {} has no example",
+                        parameter["name"]
+                    );
+                    continue;
+                };
                 let what = format!("{what} {}", parameter["name"]);
                 assert_conforms(&doc, &parameter["schema"], example, &what);
                 checked += 1;

@@ -66,9 +66,13 @@ async fn answers_the_examples(adapter: ReferenceAdapter) {
     let client = Client::new();
     let orders = "/v1/customers/{customer}/orders";
     let request = &example(&doc, orders, "post", "requestBody", "request")["value"];
-    let key = doc["paths"][orders]["post"]["parameters"][1]["example"]
-        .as_str()
-        .unwrap();
+    let key = doc["paths"][orders]["post"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|parameter| parameter["name"] == "Idempotency-Key")
+        .and_then(|parameter| parameter["example"].as_str())
+        .expect("the key has an example");
     let create = || {
         client
             .post(format!("{}/v1/customers/R-100/orders", adapter.url))
