@@ -78,6 +78,7 @@ pub(super) fn routes(erp: Arc<dyn Erp>, control: &SimControl) -> Router {
         )
         .route("/v1/openapi.json", get(openapi))
         .fallback(unknown_path)
+        .method_not_allowed_fallback(unknown_path)
         .layer(from_fn_with_state(control.clone(), require_token))
         .with_state(erp)
 }
@@ -139,9 +140,11 @@ async fn require_token(
     }
 }
 
+/// A path or method outside protocol v1 is `unsupported` with the error body, as the protocol
+/// asks: a bare 404 would tell the client its base URL is wrong.
 async fn unknown_path() -> Failure {
     Failure(
-        StatusCode::NOT_FOUND,
+        StatusCode::NOT_IMPLEMENTED,
         ErrorBody::new(Outcome::Unsupported, "no such path in protocol v1"),
     )
 }

@@ -177,16 +177,59 @@ async fn the_documents_examples_match_their_schemas() {
             checked += 1;
         }
     }
+    checked += media_examples(&doc, &doc["components"]["responses"]["Error"], "errors");
     for (path, item) in doc["paths"].as_object().unwrap() {
-        for operation in item.as_object().unwrap().values() {
+        for (method, operation) in item.as_object().unwrap() {
+            let what = format!("{} {path}", method.to_uppercase());
             for parameter in operation["parameters"].as_array().into_iter().flatten() {
-                if let Some(example) = parameter.get("example") {
-                    let what = format!("{path} {}", parameter["name"]);
-                    assert_conforms(&doc, &parameter["schema"], example, &what);
-                    checked += 1;
-                }
+                // Path and query parameters make the example request; a header may go without.
+                let Some(example) = parameter.get("example") else {
+                    assert_eq!(
+                        parameter["in"], "header",
+                        "{what}: {} has no example",
+                        parameter["name"]
+                    );
+                    continue;
+                };
+                let what = format!("{what} {}", parameter["name"]);
+                assert_conforms(&doc, &parameter["schema"], example, &what);
+                checked += 1;
             }
+            if operation.get("requestBody").is_some() {
+                let request = media_examples(&doc, &operation["requestBody"], &what);
+                assert!(request > 0, "{what} has no example request body");
+                checked += request;
+            }
+            let mut answers = 0;
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                let found = media_examples(&doc, response, &format!("{what} {status}"));
+                if status.starts_with('2') {
+                    answers += found;
+                }
+                checked += found;
+            }
+            let binary = operation["responses"]["200"]["content"]["application/json"].is_null();
+            assert!(
+                answers > 0 || binary || operation["operationId"] == "openapi",
+                "{what} has no example answer"
+            );
         }
     }
-    assert!(checked >= 12, "{checked} examples");
+    assert!(checked >= 60, "{checked} examples");
+}
+
+/// Checks the named examples of a request body or response (`content` -> `application/json` ->
+/// `examples`) against its schema, and counts them.
+fn media_examples(doc: &Value, holder: &Value, what: &str) -> usize {
+    let media = &holder["content"]["application/json"];
+    let mut count = 0;
+    for (name, example) in media["examples"].as_object().into_iter().flatten() {
+        let value = example
+            .get("value")
+            .unwrap_or_else(|| panic!("{what}: example {name} has no value"));
+        let what = format!("{what}, example {name}");
+        assert_conforms(doc, &media["schema"], value, &what);
+        count += 1;
+    }
+    count
 }

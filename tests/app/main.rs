@@ -25,6 +25,8 @@ mod http_search;
 mod isolation;
 mod network_faults;
 mod outage_pages;
+mod protocol_answers;
+mod protocol_examples;
 mod punchout;
 mod racing_instances;
 mod real_browser;

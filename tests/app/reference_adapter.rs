@@ -1,5 +1,7 @@
-//! The Python reference adapter (`tests/reference_adapter/`) speaks the protocol: erpfront's
-//! `http` adapter reads its catalog and per-customer prices, and creates each order once per key.
+//! The reference adapters speak the protocol: the Python one (`tests/reference_adapter/`) and the
+//! Node.js one (`tests/reference_adapter_node/`, same data files). erpfront's `http` adapter reads
+//! their catalog and per-customer prices, and each creates an order once per key; their answers
+//! conform to the OpenAPI document.
 
 use std::time::Duration;
 
@@ -8,7 +10,7 @@ use erpfront::erp::{Erp, ErpError};
 use serde_json::Value;
 
 use crate::support::SendForJson;
-use crate::support::adapters::{PythonAdapter, http_erp};
+use crate::support::adapters::{ReferenceAdapter, http_erp};
 use crate::support::openapi::{answer_schema, assert_conforms, document};
 
 fn id<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
@@ -32,8 +34,26 @@ fn order(customer: &str, sku: &str) -> NewOrder {
 
 #[tokio::test]
 async fn the_python_reference_adapter_serves_erpfront() {
-    let python = PythonAdapter::start().await;
-    let http = http_erp(&python.url, Duration::from_secs(5));
+    serves_erpfront(ReferenceAdapter::python().await).await;
+}
+
+#[tokio::test]
+async fn the_node_reference_adapter_serves_erpfront() {
+    serves_erpfront(ReferenceAdapter::node().await).await;
+}
+
+#[tokio::test]
+async fn the_python_reference_adapter_answers_as_the_document_says() {
+    answers_as_the_document_says(ReferenceAdapter::python().await).await;
+}
+
+#[tokio::test]
+async fn the_node_reference_adapter_answers_as_the_document_says() {
+    answers_as_the_document_says(ReferenceAdapter::node().await).await;
+}
+
+async fn serves_erpfront(adapter: ReferenceAdapter) {
+    let http = http_erp(&adapter.url, Duration::from_secs(5));
     http.health().await.unwrap();
     assert!(http.categories().await.unwrap().len() >= 4);
     let page = http
@@ -177,14 +197,12 @@ async fn the_python_reference_adapter_serves_erpfront() {
     );
 }
 
-#[tokio::test]
-async fn the_python_reference_adapter_answers_as_the_document_says() {
-    let python = PythonAdapter::start().await;
+async fn answers_as_the_document_says(adapter: ReferenceAdapter) {
     let doc = document();
     let client = reqwest::Client::new();
     let get = |path: &'static str| {
         let client = client.clone();
-        let url = format!("{}{path}", python.url);
+        let url = format!("{}{path}", adapter.url);
         async move {
             client
                 .get(url)
@@ -197,7 +215,7 @@ async fn the_python_reference_adapter_answers_as_the_document_says() {
         }
     };
     let created = client
-        .post(format!("{}/v1/customers/R-100/orders", python.url))
+        .post(format!("{}/v1/customers/R-100/orders", adapter.url))
         .header("Idempotency-Key", "doc-order-1")
         .json(&serde_json::to_value(order("R-100", "BLT-100")).unwrap())
         .send()
@@ -229,7 +247,7 @@ async fn the_python_reference_adapter_answers_as_the_document_says() {
         assert_conforms(&doc, &answer_schema(&doc, "get", template), &answer, path);
     }
     let prices: Value = client
-        .post(format!("{}/v1/customers/R-100/prices", python.url))
+        .post(format!("{}/v1/customers/R-100/prices", adapter.url))
         .json(&serde_json::json!({"skus": ["BLT-100", "BLT-103"]}))
         .json_answer()
         .await;

@@ -154,6 +154,7 @@ class Erp:
             existing = self.by_key.get((customer_id, key))
             if existing is not None:
                 return existing, False
+            # Lines of the same SKU become one line, priced at the tier of their total quantity.
             quantities = {}
             for line in new["lines"]:
                 if line["sku"] not in self.products:
@@ -161,6 +162,10 @@ class Erp:
                 quantities[line["sku"]] = quantities.get(line["sku"], 0) + line["quantity"]
             if not quantities:
                 raise Failure("rejected", "The order has no lines.")
+            for sku, quantity in quantities.items():
+                if quantity > MAX_QUANTITY:
+                    raise Failure("rejected", f"Product {sku} cannot be ordered in a quantity "
+                                              f"above {MAX_QUANTITY}.")
             ship_to = c["ship_tos"][0]
             if new.get("ship_to") is not None:
                 matches = [a for a in c["ship_tos"] if a["id"] == new["ship_to"]]
@@ -372,6 +377,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.handle_call("POST")
+
+    # Other methods are answered too, so that they get the protocol's `unsupported` error body
+    # rather than the standard library's HTML page.
+    def do_PUT(self):
+        self.handle_call("PUT")
+
+    def do_DELETE(self):
+        self.handle_call("DELETE")
+
+    def do_PATCH(self):
+        self.handle_call("PATCH")
 
     def handle_call(self, method):
         length = int(self.headers.get("Content-Length") or 0)

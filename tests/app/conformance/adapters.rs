@@ -1,6 +1,6 @@
 //! Every adapter that ships passes the whole suite, fault rules included, against a real ERP or
 //! a real server speaking its protocol: the http adapter against the sandbox ERP and against the
-//! Python reference adapter, and the Tryton adapter against the provisioned Tryton.
+//! Python and Node.js reference adapters, and the Tryton adapter against the provisioned Tryton.
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use erpfront::erp::http::HttpConfig;
 use erpfront::erp::tryton::TrytonConfig;
 use erpfront::sim::spawn_sim;
 
-use crate::support::adapters::PythonAdapter;
+use crate::support::adapters::ReferenceAdapter;
 use crate::support::tryton;
 
 fn http_config(base_url: String) -> ErpConfig {
@@ -76,9 +76,17 @@ async fn the_http_adapter_passes_every_rule_against_the_sandbox_erp_without_its_
 
 #[tokio::test]
 async fn the_http_adapter_passes_every_rule_against_the_python_reference_adapter() {
-    let python = PythonAdapter::start().await;
+    let python = ReferenceAdapter::python().await;
     let report = check(http_config(python.url.clone()), "R-100", "H-200").await;
     // The reference adapter keeps no saved carts: it answers those paths `unsupported`.
+    assert_all_pass_but_unsupported(&report, &["saved_cart."]);
+}
+
+#[tokio::test]
+async fn the_http_adapter_passes_every_rule_against_the_node_reference_adapter() {
+    let node = ReferenceAdapter::node().await;
+    let report = check(http_config(node.url.clone()), "R-100", "H-200").await;
+    // Like the Python one, it keeps no saved carts and answers those paths `unsupported`.
     assert_all_pass_but_unsupported(&report, &["saved_cart."]);
 }
 

@@ -1,5 +1,6 @@
-//! The HTTP adapter's counterparts: the sandbox around a demo ERP, the Python reference adapter
-//! as a child process, and an `HttpErp` pointed at either with test-sized timeouts.
+//! The HTTP adapter's counterparts: the sandbox around a demo ERP, the Python and Node.js
+//! reference adapters as child processes, and an `HttpErp` pointed at any of them with
+//! test-sized timeouts.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +12,8 @@ use erpfront::erp::{ErpError, ErpResult};
 use erpfront::sim::{SimHandle, spawn_sim};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
+
+use super::processes::debian_program;
 
 /// The request timeout of fault tests: short, so the suite stays fast.
 pub const SHORT_TIMEOUT: Duration = Duration::from_millis(300);
@@ -55,23 +58,59 @@ pub async fn fails_within<T: std::fmt::Debug>(
     }
 }
 
-/// `tests/reference_adapter/adapter.py` on a free port, killed when dropped.
-pub struct PythonAdapter {
+/// One of the reference adapters (`tests/reference_adapter/adapter.py`, or
+/// `tests/reference_adapter_node/adapter.js`, which serves the same data files) on a free port,
+/// killed when dropped.
+pub struct ReferenceAdapter {
     pub url: String,
     _child: Child,
 }
 
-impl PythonAdapter {
-    pub async fn start() -> Self {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_adapter/adapter.py");
-        let mut child = Command::new("python3")
-            .arg(&script)
+impl ReferenceAdapter {
+    /// The Python one (Python 3.11 or later).
+    pub async fn python() -> Self {
+        Self::python_with(&[]).await
+    }
+
+    /// The Python one with these arguments (`--token T`).
+    pub async fn python_with(args: &[&str]) -> Self {
+        let mut command = Command::new("python3");
+        command
+            .arg(manifest_path("tests/reference_adapter/adapter.py"))
+            .args(args);
+        Self::start(
+            command,
+            "python3 runs (the reference adapter needs Python 3.11 or later)",
+        )
+        .await
+    }
+
+    /// The Node.js one, with Node installed from Debian first when the machine has none.
+    pub async fn node() -> Self {
+        Self::node_with(&[]).await
+    }
+
+    /// The Node.js one with these arguments (`--token T`).
+    pub async fn node_with(args: &[&str]) -> Self {
+        let node = debian_program(
+            "node",
+            "nodejs",
+            "the Node.js reference adapter runs on it (Node 18 or later)",
+        );
+        let mut command = Command::new(node);
+        command
+            .arg(manifest_path("tests/reference_adapter_node/adapter.js"))
+            .args(args);
+        Self::start(command, "node runs the reference adapter").await
+    }
+
+    async fn start(mut command: Command, runs: &str) -> Self {
+        let mut child = command
             .arg("0")
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
-            .expect("python3 runs (the reference adapter needs Python 3.11 or later)");
+            .expect(runs);
         let stdout = child.stdout.take().expect("stdout is piped");
         let mut lines = BufReader::new(stdout).lines();
         let first = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
@@ -85,4 +124,8 @@ impl PythonAdapter {
             .to_string();
         Self { url, _child: child }
     }
+}
+
+fn manifest_path(relative: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
