@@ -150,6 +150,34 @@ async fn unknown_sku_rejected(cx: &Context<'_>) -> Checked {
 async fn newest_first(cx: &Context<'_>) -> Checked {
     cx.test_order().await?;
     let erp = &cx.subject.erp;
+    // Orders of one day are told apart by the run's own: made one after the other, the later
+    // ones must come first (the raced one and the one with every detail, when those rules ran).
+    let prefix = cx.po_number();
+    let customer = &cx.subject.customer;
+    let listed = erp
+        .orders(customer)
+        .await
+        .during(format_args!("orders({customer})"))?;
+    let made_in_order = [
+        format!("{prefix}-D"),
+        format!("{prefix}-RACE"),
+        prefix.to_owned(),
+    ];
+    let positions: Vec<(usize, &str)> = made_in_order
+        .iter()
+        .filter_map(|po| {
+            listed
+                .iter()
+                .position(|o| &o.po_number == po)
+                .map(|at| (at, po.as_str()))
+        })
+        .collect();
+    if let Some(pair) = positions.windows(2).find(|w| w[0].0 > w[1].0) {
+        return Err(format!(
+            "orders({customer}) lists the test order {} before {}, which was placed after it; newest first",
+            pair[1].1, pair[0].1
+        ));
+    }
     for customer in [&cx.subject.customer, &cx.subject.other_customer] {
         let orders = erp
             .orders(customer)
