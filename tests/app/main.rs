@@ -23,6 +23,7 @@ mod http_faults;
 mod http_protocol;
 mod http_search;
 mod isolation;
+mod lifecycle;
 mod network_faults;
 mod outage_pages;
 mod punchout;
