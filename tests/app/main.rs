@@ -25,6 +25,7 @@ mod http_search;
 mod isolation;
 mod lifecycle;
 mod network_faults;
+mod nothing_at_rest;
 mod outage_pages;
 mod punchout;
 mod racing_instances;
