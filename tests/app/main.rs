@@ -13,6 +13,7 @@ mod chaos;
 mod checkout_outcomes;
 mod conformance;
 mod degraded;
+mod deployment;
 mod desk_search;
 mod document_numbers;
 mod erp_health;
