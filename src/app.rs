@@ -2,6 +2,7 @@
 //! binds the listener, and serves until told to stop.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,10 +18,10 @@ use crate::isolation::CustomerGuard;
 use crate::ordering::Ordering;
 use crate::resilience;
 use crate::server::{self, ConnectionLimits};
-use crate::users::{Users, UsersError};
+use crate::users::{LiveUsers, Users, UsersError};
 use crate::web::login_guard::LoginGuard;
 use crate::web::{self, App, AppState, OpenedCookies, Shared, Site, TrustedProxies};
-use crate::web::{RENEW_EVERY_SECS, Revocations};
+use crate::web::{RENEW_EVERY_SECS, Readiness, Revocations};
 
 /// Why erpfront could not start.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +50,11 @@ pub struct Application {
     listener: TcpListener,
     app: App,
     limits: ConnectionLimits,
+    readiness: Readiness,
+    shutdown_delay: Duration,
+    users: Arc<LiveUsers>,
+    /// Where the users came from, read again on SIGHUP; none for the demo's built-in users.
+    users_file: Option<PathBuf>,
 }
 
 impl Application {
@@ -56,7 +62,9 @@ impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartError> {
         let erp = erp::connect(&config.erp).map_err(|e| StartError::Erp(e.to_string()))?;
         let users = Users::load(&config.users.file)?;
-        Self::with_parts(config, erp, users).await
+        let mut app = Self::with_parts(config, erp, users).await?;
+        app.users_file = Some(config.users.file.clone());
+        Ok(app)
     }
 
     /// Builds around a given adapter and users (the demo, and tests with a counting adapter).
@@ -90,13 +98,15 @@ impl Application {
                 .map_err(|e| StartError::Config(ConfigError::Invalid(e)))?,
             None => Revocations::new(revoked_for),
         };
+        let users = Arc::new(LiveUsers::new(users));
+        let readiness = Readiness::default();
         let state = AppState::new(Shared {
             // Orders go through the cache layer, which passes them on and drops the customer's
             // cached order list so the new order shows at once.
             ordering: Arc::new(Ordering::new(cached.clone())),
             erp: cached,
             answers: Answers::new(answer_bytes),
-            users: Arc::new(users),
+            users: users.clone(),
             health,
             cookie_key: key,
             carts: OpenedCookies::new(10_000),
@@ -121,6 +131,7 @@ impl Application {
             revocations,
             trusted_proxies,
             punchout_starts: web::OpenedStarts::default(),
+            readiness: readiness.clone(),
         });
         let addr = config.server.listen;
         let listener = TcpListener::bind(addr)
@@ -130,6 +141,10 @@ impl Application {
             listener,
             app: web::app(state),
             limits: ConnectionLimits::from_config(&config.server),
+            readiness,
+            shutdown_delay: Duration::from_secs(config.server.shutdown_delay_secs),
+            users,
+            users_file: None,
         })
     }
 
@@ -140,13 +155,61 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves until `shutdown` resolves, then drains: `/readyz` answers 503 at once, new
+    /// connections are still taken for `server.shutdown_delay_secs`, then refused, and the
+    /// requests under way get `server.shutdown_grace_secs` to finish. Meanwhile SIGHUP reloads
+    /// the users file.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        server::serve(self.listener, self.app, self.limits, shutdown).await
+        if let Some(path) = self.users_file {
+            reload_users_on_hangup(self.users, path)?;
+        }
+        let (readiness, delay) = (self.readiness, self.shutdown_delay);
+        let draining = async move {
+            shutdown.await;
+            readiness.begin_draining();
+            tracing::info!(
+                delay_secs = delay.as_secs(),
+                "shutting down: /readyz now answers 503"
+            );
+            tokio::time::sleep(delay).await;
+        };
+        server::serve(self.listener, self.app, self.limits, draining).await
     }
+}
+
+/// Reads the users file again on every SIGHUP. The handler is installed before serving starts,
+/// so a SIGHUP never finds the process with the default action (which would end it).
+#[cfg(unix)]
+fn reload_users_on_hangup(users: Arc<LiveUsers>, path: PathBuf) -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangups = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            let file = path.display();
+            match users.reload(&path) {
+                Ok(loaded) => tracing::info!(
+                    %file,
+                    users = loaded.users,
+                    punchout = loaded.punchout,
+                    "users file reloaded"
+                ),
+                Err(error) => tracing::warn!(
+                    %file,
+                    %error,
+                    "users file NOT reloaded, the users loaded before stay in force"
+                ),
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn reload_users_on_hangup(_: Arc<LiveUsers>, _: PathBuf) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -169,5 +232,4 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down");
 }

@@ -98,6 +98,11 @@ pub struct ServerConfig {
     /// Proxies (addresses or CIDR blocks) whose `X-Forwarded-For` is believed for the client's
     /// address. Empty: the address of the TCP peer is the client's.
     pub trusted_proxies: Vec<String>,
+    /// On SIGTERM or Ctrl-C, how long to keep accepting connections while `/readyz` already
+    /// answers 503, so that load balancers see it before connections are refused.
+    pub shutdown_delay_secs: u64,
+    /// Then, how long requests under way may take to finish before erpfront exits regardless.
+    pub shutdown_grace_secs: u64,
 }
 
 impl Default for ServerConfig {
@@ -111,6 +116,8 @@ impl Default for ServerConfig {
             body_read_timeout_secs: 15,
             max_connections: 4096,
             trusted_proxies: Vec::new(),
+            shutdown_delay_secs: 0,
+            shutdown_grace_secs: 20,
         }
     }
 }

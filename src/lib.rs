@@ -17,6 +17,7 @@
 
 pub mod app;
 pub mod cache;
+pub mod check_config;
 pub mod config;
 pub mod conformance;
 pub mod demo;

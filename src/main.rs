@@ -11,6 +11,7 @@ use base64::Engine;
 use clap::{Parser, Subcommand};
 
 use erpfront::app::{Application, shutdown_signal};
+use erpfront::check_config::CheckFailure;
 
 use erpfront::config::{AdapterCheckConfig, Config, ConformanceConfig};
 use erpfront::domain::CustomerId;
@@ -114,6 +115,17 @@ enum Command {
         /// Faults in force from the start (the admin API changes them later).
         #[command(flatten)]
         faults: erpfront::sim::Faults,
+    },
+    /// Check a configuration and the users file it names without serving. Exit status: 0 both
+    /// are usable, 2 one is not (the message says what), 3 `--reach-erp` was given and the ERP
+    /// did not answer.
+    CheckConfig {
+        /// The TOML configuration (values may be overridden by ERPFRONT_* variables).
+        #[arg(long, env = "ERPFRONT_CONFIG")]
+        config: PathBuf,
+        /// Also call the ERP once, to see that it answers with these settings.
+        #[arg(long)]
+        reach_erp: bool,
     },
     /// Read a password on standard input and print its argon2 hash for the users file.
     HashPassword,
@@ -306,6 +318,18 @@ async fn run(command: Command) -> Result<(), Failure> {
             tokio::select! {
                 () = sim::serve(listener, sim::router(Arc::new(demo), &control)) => Ok(()),
                 () = shutdown_signal() => Ok(()),
+            }
+        }
+        Command::CheckConfig { config, reach_erp } => {
+            match erpfront::check_config::check(&config, reach_erp).await {
+                Ok(report) => {
+                    for line in report {
+                        println!("{line}");
+                    }
+                    Ok(())
+                }
+                Err(CheckFailure::Unusable(message)) => Err(Failure::usage(message)),
+                Err(CheckFailure::Unreachable(message)) => Err(Failure { code: 3, message }),
             }
         }
         Command::HashPassword => {

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use arc_swap::ArcSwap;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -179,6 +180,14 @@ impl Users {
             .cloned()
     }
 
+    /// How many users and punchout identities there are.
+    pub fn counts(&self) -> UserCounts {
+        UserCounts {
+            users: self.by_login.len(),
+            punchout: self.punchout.iter().count(),
+        }
+    }
+
     /// The punchout identities.
     pub fn punchout(&self) -> &Identities {
         &self.punchout
@@ -209,6 +218,51 @@ impl Users {
         }
         Some(user)
     }
+}
+
+/// The users in force. A reload replaces them whole: requests under way keep the set they
+/// started with, and a file that fails its checks never replaces a good one.
+#[derive(Debug)]
+pub struct LiveUsers(ArcSwap<Users>);
+
+impl LiveUsers {
+    /// Starts with `users`.
+    pub fn new(users: Users) -> Self {
+        Self(ArcSwap::from_pointee(users))
+    }
+
+    /// The users in force now.
+    pub fn current(&self) -> Arc<Users> {
+        self.0.load_full()
+    }
+
+    /// The user with this login, in the users in force (see [`Users::get`]).
+    pub fn get(&self, login: &str) -> Option<Arc<User>> {
+        self.0.load().get(login)
+    }
+
+    /// The user an API token belongs to, in the users in force.
+    pub fn by_api_token(&self, token: &str) -> Option<Arc<User>> {
+        self.0.load().by_api_token(token)
+    }
+
+    /// Reads `path` again and puts its users in force if it passes every check; otherwise the
+    /// users in force stay and the error says why.
+    pub fn reload(&self, path: &Path) -> Result<UserCounts, UsersError> {
+        let users = Users::load(path)?;
+        let counts = users.counts();
+        self.0.store(Arc::new(users));
+        Ok(counts)
+    }
+}
+
+/// How many users and punchout identities a file holds, for log lines and checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserCounts {
+    /// Users with a login.
+    pub users: usize,
+    /// Punchout identities.
+    pub punchout: usize,
 }
 
 /// A valid hash of a random password, verified against for unknown logins.

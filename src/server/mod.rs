@@ -33,6 +33,8 @@ pub struct ConnectionLimits {
     pub keep_alive: Duration,
     /// Most connections open at once.
     pub max_connections: usize,
+    /// Once shutdown begins, how long requests under way may take to finish.
+    pub shutdown_grace: Duration,
 }
 
 impl ConnectionLimits {
@@ -42,12 +44,13 @@ impl ConnectionLimits {
             header_read_timeout: Duration::from_secs(server.header_read_timeout_secs),
             keep_alive: Duration::from_secs(server.keep_alive_secs),
             max_connections: fd_limit::connections_within_limit(server.max_connections),
+            shutdown_grace: Duration::from_secs(server.shutdown_grace_secs),
         }
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then closes idle connections, lets the
-/// answers under way finish, and returns.
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting, closes idle
+/// connections, lets the answers under way finish within the grace period, and returns.
 pub async fn serve(
     listener: TcpListener,
     app: App,
@@ -92,7 +95,25 @@ pub async fn serve(
     sweeper.abort();
     drop(listener);
     connections.close_all();
-    while tasks.join_next().await.is_some() {}
+    let busy = tasks.len();
+    tracing::info!(
+        connections.open = busy,
+        grace_secs = limits.shutdown_grace.as_secs(),
+        "stopped accepting; finishing the requests under way"
+    );
+    let drained = tokio::time::timeout(limits.shutdown_grace, async {
+        while tasks.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        // Past the grace period an orchestrator would kill the process anyway; cutting the
+        // rest off here at least says so.
+        tracing::warn!(
+            connections.open = tasks.len(),
+            "grace period over: cutting off the requests still under way"
+        );
+        tasks.abort_all();
+    }
     Ok(())
 }
 

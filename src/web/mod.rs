@@ -47,7 +47,7 @@ use crate::domain::{Availability, CustomerId, Price, Product, Sku};
 use crate::erp::Erp;
 use crate::ordering::Ordering;
 use crate::resilience::health::ErpHealth;
-use crate::users::Users;
+use crate::users::LiveUsers;
 
 use acting_audit::ActingAuditLayer;
 use body_deadline::BodyDeadlineLayer;
@@ -56,6 +56,7 @@ pub use cookies::OpenedCookies;
 use deadline::DeadlineLayer;
 pub use error::AppError;
 use forms::FormGuardLayer;
+pub use health::Readiness;
 pub use punchout::OpenedStarts;
 use render::RenderErrorsLayer;
 pub use revocations::Revocations;
@@ -91,8 +92,8 @@ pub struct Shared {
     pub answers: Answers,
     /// Exactly-once order placement.
     pub ordering: Arc<Ordering>,
-    /// Who may log in.
-    pub users: Arc<Users>,
+    /// Who may log in; replaced whole when the users file is reloaded.
+    pub users: Arc<LiveUsers>,
     /// How the ERP is doing, for the status page and the degraded banner.
     pub health: Arc<ErpHealth>,
     /// Encrypts and signs the session and cart cookies.
@@ -111,6 +112,8 @@ pub struct Shared {
     pub trusted_proxies: TrustedProxies,
     /// Punchout start links this instance has opened.
     pub punchout_starts: punchout::OpenedStarts,
+    /// Whether `/readyz` invites traffic: no longer once shutdown has begun.
+    pub readiness: Readiness,
 }
 
 /// Site-wide settings the pages need.

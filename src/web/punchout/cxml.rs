@@ -112,7 +112,7 @@ async fn read_body(body: Body) -> Result<bytes::Bytes, Refusal> {
 
 /// The identity the `From` credential names, if the `Sender` and its secret are its own.
 async fn authenticate(state: &AppState, parties: &Parties) -> Result<Arc<Identity>, Refusal> {
-    let identity = state.users.punchout().by_from(&parties.from);
+    let identity = state.users.current().punchout().by_from(&parties.from);
     let (sender, secret) = (parties.sender.clone(), parties.secret.clone());
     let found = identity.clone();
     let ok = tokio::task::spawn_blocking(move || match found {

@@ -40,6 +40,7 @@ pub async fn start(
     }
     let identity = state
         .users
+        .current()
         .punchout()
         .get(&ticket.session.identity)
         .ok_or_else(|| AppError::BadRequest(LINK_REFUSED.into()))?;
@@ -84,6 +85,7 @@ pub async fn transfer(State(state): State<AppState>, buyer: Buyer) -> Result<Res
     }
     let identity = state
         .users
+        .current()
         .punchout()
         .get(&punchout.identity)
         .ok_or(AppError::Unauthorized)?;

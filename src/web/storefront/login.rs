@@ -79,7 +79,7 @@ pub async fn login(
         .collect();
     let user = state
         .logins
-        .attempt(&state.users, &login, form.password, client)
+        .attempt(&state.users.current(), &login, form.password, client)
         .await?;
     let Some(user) = user else {
         let page = login_page(
