@@ -122,7 +122,7 @@ async fn confine_request(State(state): State<AppState>, request: Request, next: 
     let Some(punchout) = punchout else {
         return next.run(request).await;
     };
-    let identity = state.users.punchout().get(&punchout.identity);
+    let identity = state.users.current().punchout().get(&punchout.identity);
     let mut response = confined(&punchout, request, next).await;
     if let Some(identity) = identity {
         allow_framing(&mut response, &identity);
