@@ -107,7 +107,11 @@ async fn authenticate(
     client: Option<std::net::IpAddr>,
     entry: &Entry,
 ) -> Result<Option<Arc<Identity>>, AppError> {
-    let identity = state.users.current().punchout().by_oci_username(&entry.username);
+    let identity = state
+        .users
+        .current()
+        .punchout()
+        .by_oci_username(&entry.username);
     let password = entry.password.clone();
     let subject = format!("oci:{}", entry.username.to_lowercase());
     let found = identity.clone();
