@@ -13,6 +13,7 @@ use crate::cache::CachedErp;
 use crate::cache::answers::Answers;
 use crate::config::{CacheConfig, Config, ConfigError};
 use crate::erp::{self, Erp};
+use crate::monitoring::{self, AbortOnDrop, MetricsServer};
 use crate::ordering::Ordering;
 use crate::resilience;
 use crate::server::{self, ConnectionLimits};
@@ -48,6 +49,7 @@ pub struct Application {
     listener: TcpListener,
     app: App,
     limits: ConnectionLimits,
+    metrics: Option<MetricsServer>,
 }
 
 impl Application {
@@ -65,6 +67,10 @@ impl Application {
         users: Users,
     ) -> Result<Self, StartError> {
         config.validate()?;
+        if config.metrics.enabled {
+            // Before anything below registers its counters.
+            monitoring::install();
+        }
         let key = Key::from(&config.session.key_bytes()?);
         let protected = resilience::protect(erp, &config.resilience);
         let health = protected.health;
@@ -74,7 +80,9 @@ impl Application {
             max_bytes: config.cache.max_bytes - answer_bytes,
             ..config.cache.clone()
         };
-        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(protected.erp, &data_config));
+        let cached = Arc::new(CachedErp::new(protected.erp, &data_config));
+        let collectors = vec![protected.collect, cached.collector(data_config.max_bytes)];
+        let cached: Arc<dyn Erp> = cached;
         let trusted_proxies = TrustedProxies::new(config.server.trusted_proxy_nets()?);
         let idle_timeout = Duration::from_secs(u64::from(config.session.idle_minutes) * 60);
         // A revoked cookie could have been renewed just before its log-out: it dies of idleness
@@ -122,10 +130,22 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Listen { addr, source })?;
+        let metrics = match config.metrics.enabled {
+            true => Some(
+                MetricsServer::bind(config.metrics.listen, collectors)
+                    .await
+                    .map_err(|source| StartError::Listen {
+                        addr: config.metrics.listen,
+                        source,
+                    })?,
+            ),
+            false => None,
+        };
         Ok(Self {
             listener,
             app: web::app(state),
             limits: ConnectionLimits::from_config(&config.server),
+            metrics,
         })
     }
 
@@ -136,11 +156,18 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// The address `/metrics` is served on, when enabled.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|m| m.local_addr().ok())
+    }
+
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // The metrics listener lives exactly as long as the public one.
+        let _metrics = self.metrics.map(|m| AbortOnDrop(tokio::spawn(m.serve())));
         server::serve(self.listener, self.app, self.limits, shutdown).await
     }
 }

@@ -12,6 +12,7 @@
 //! - [`users`]: website access, the only local data.
 //! - [`conformance`]: the rules every adapter must pass, run by tests and `erpfront check-adapter`.
 //! - [`sim`]: the sandbox ERP, any adapter served over the HTTP adapter protocol with faults.
+//! - [`monitoring`]: Prometheus metrics on their own listener.
 //! - [`config`], [`telemetry`], [`app`] (composition root), [`demo`].
 
 pub mod app;
@@ -22,6 +23,7 @@ pub mod demo;
 pub mod desk;
 pub mod domain;
 pub mod erp;
+pub mod monitoring;
 pub mod ordering;
 pub mod punchout;
 pub mod resilience;

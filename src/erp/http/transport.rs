@@ -6,6 +6,8 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderMap};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, Url};
+
+use crate::erp::request_id::WithRequestId;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
@@ -88,6 +90,7 @@ impl Transport {
     }
 
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        let request = request.with_request_id();
         match &self.token {
             Some(token) => request.bearer_auth(token.expose_secret()),
             None => request,
