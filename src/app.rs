@@ -81,7 +81,12 @@ impl Application {
             ..config.cache.clone()
         };
         let cached = Arc::new(CachedErp::new(protected.erp, &data_config));
-        let collectors = vec![protected.collect, cached.collector(data_config.max_bytes)];
+        let answers = Answers::new(answer_bytes);
+        let collectors = vec![
+            protected.collect,
+            cached.collector(data_config.max_bytes),
+            answers.collector(),
+        ];
         let cached: Arc<dyn Erp> = cached;
         let trusted_proxies = TrustedProxies::new(config.server.trusted_proxy_nets()?);
         let idle_timeout = Duration::from_secs(u64::from(config.session.idle_minutes) * 60);
@@ -99,7 +104,7 @@ impl Application {
             // cached order list so the new order shows at once.
             ordering: Arc::new(Ordering::new(cached.clone())),
             erp: cached,
-            answers: Answers::new(answer_bytes),
+            answers,
             users: Arc::new(users),
             health,
             cookie_key: key,

@@ -25,7 +25,8 @@ pub const ERP_BREAKER_REFUSED: &str = "erpfront_erp_calls_breaker_refused_total"
 pub const BREAKER_STATE: &str = "erpfront_erp_breaker_state";
 /// Counter by `to`: breaker state changes.
 pub const BREAKER_TRANSITIONS: &str = "erpfront_erp_breaker_transitions_total";
-/// Counter by `kind`: answers served fresh from the cache.
+/// Counter by `kind` (the ERP data kinds, and `answer` for finished answers): answers served
+/// fresh from the cache.
 pub const CACHE_HITS: &str = "erpfront_cache_hits_total";
 /// Counter by `kind`: lookups that needed the ERP.
 pub const CACHE_MISSES: &str = "erpfront_cache_misses_total";

@@ -89,7 +89,10 @@ where
         let id = self.id_for(&request);
         let span = tracing::info_span!("request", request_id = id.to_str().unwrap_or_default());
         request.headers_mut().insert(HEADER, id.clone());
-        let inner = request_id::scope(id.clone(), self.inner.call(request)).instrument(span);
+        // Inner spans (the trace layer's) are made in `call`: inside ours, so that log lines
+        // list ours among their parents.
+        let inner = span.in_scope(|| self.inner.call(request));
+        let inner = request_id::scope(id.clone(), inner).instrument(span);
         Echoed {
             id: Some(id),
             inner,

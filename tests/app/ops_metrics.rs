@@ -138,10 +138,12 @@ async fn requests_erp_calls_cache_orders_and_logins_move_their_metrics() {
     );
     assert!(moved("erpfront_erp_call_duration_seconds_count", &counting) >= 1.0);
     assert!(
-        moved("erpfront_cache_hits_total", &[("kind", "catalog")]) >= 2.0,
+        moved("erpfront_cache_hits_total", &[("kind", "answer")]) >= 2.0,
         "{text}"
     );
     assert!(moved("erpfront_cache_misses_total", &[("kind", "catalog")]) >= 1.0);
+    assert!(moved("erpfront_cache_hits_total", &[("kind", "catalog")]) >= 1.0);
+    assert!(sum(&after, "erpfront_cache_bytes", &[("cache", "answers")]) > 0.0);
     assert!(moved("erpfront_orders_total", &[("outcome", "created")]) >= 1.0);
     assert!(moved("erpfront_login_attempts_total", &[("result", "failure")]) >= 1.0);
     assert!(moved("erpfront_login_attempts_total", &[("result", "success")]) >= 1.0);

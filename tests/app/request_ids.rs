@@ -120,3 +120,74 @@ async fn the_id_reaches_the_erp_with_the_calls_made_for_the_request() {
     app.stop().await;
     server.abort();
 }
+
+/// `erpfront demo` names its metrics URL, and with `ERPFRONT_LOG_FORMAT=json` each log line of
+/// a request is one JSON object naming the request's id.
+#[tokio::test]
+async fn the_demo_names_its_metrics_url_and_json_log_lines_carry_the_request_id() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_erpfront"))
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ])
+        .env("ERPFRONT_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,tower_http=debug")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let next_line = async |lines: &mut tokio::io::Lines<_>| {
+        tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+            .await
+            .expect("the demo keeps talking")
+            .unwrap()
+            .expect("the demo is running")
+    };
+    let (mut shop, mut metrics) = (None, None);
+    while shop.is_none() || metrics.is_none() {
+        let line: String = next_line(&mut lines).await;
+        if let Some(url) = line.strip_prefix("erpfront demo: ") {
+            shop = Some(url.to_string());
+        }
+        if let Some(url) = line.strip_prefix("Metrics (Prometheus): ") {
+            metrics = Some(url.to_string());
+        }
+    }
+    let (shop, metrics) = (shop.unwrap(), metrics.unwrap());
+    assert_ne!(shop, metrics);
+    let scraped = reqwest::get(&metrics).await.unwrap();
+    assert_eq!(scraped.status(), reqwest::StatusCode::OK);
+    assert!(
+        scraped
+            .text()
+            .await
+            .unwrap()
+            .contains("erpfront_build_info")
+    );
+
+    let response = reqwest::get(format!("{shop}/login")).await.unwrap();
+    let id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    loop {
+        let line: String = next_line(&mut lines).await;
+        if !line.contains(&id) {
+            continue;
+        }
+        let logged: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+        let spans = logged["spans"].as_array().expect("the spans of the line");
+        assert!(
+            spans.iter().any(|span| span["request_id"] == id.as_str()),
+            "{line}"
+        );
+        break;
+    }
+    child.kill().await.unwrap();
+}
