@@ -135,16 +135,12 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Listen { addr, source })?;
-        let metrics = match config.metrics.enabled {
-            true => Some(
-                MetricsServer::bind(config.metrics.listen, collectors)
-                    .await
-                    .map_err(|source| StartError::Listen {
-                        addr: config.metrics.listen,
-                        source,
-                    })?,
-            ),
-            false => None,
+        let metrics = if config.metrics.enabled {
+            let addr = config.metrics.listen;
+            let bound = MetricsServer::bind(addr, collectors).await;
+            Some(bound.map_err(|source| StartError::Listen { addr, source })?)
+        } else {
+            None
         };
         Ok(Self {
             listener,
