@@ -15,6 +15,7 @@ use crate::cache::answers::Answers;
 use crate::config::{CacheConfig, Config, ConfigError};
 use crate::erp::{self, Erp};
 use crate::isolation::CustomerGuard;
+use crate::monitoring::{self, AbortOnDrop, MetricsServer};
 use crate::ordering::Ordering;
 use crate::resilience;
 use crate::server::{self, ConnectionLimits};
@@ -55,6 +56,7 @@ pub struct Application {
     users: Arc<LiveUsers>,
     /// Where the users came from, read again on SIGHUP; none for the demo's built-in users.
     users_file: Option<PathBuf>,
+    metrics: Option<MetricsServer>,
 }
 
 impl Application {
@@ -74,6 +76,10 @@ impl Application {
         users: Users,
     ) -> Result<Self, StartError> {
         config.validate()?;
+        if config.metrics.enabled {
+            // Before anything below registers its counters.
+            monitoring::install();
+        }
         let key = Key::from(&config.session.key_bytes()?);
         // Right on the adapter: a record of another customer is refused before resilience
         // counts it or the cache keeps it.
@@ -86,7 +92,14 @@ impl Application {
             max_bytes: config.cache.max_bytes - answer_bytes,
             ..config.cache.clone()
         };
-        let cached: Arc<dyn Erp> = Arc::new(CachedErp::new(protected.erp, &data_config));
+        let cached = Arc::new(CachedErp::new(protected.erp, &data_config));
+        let answers = Answers::new(answer_bytes);
+        let collectors = vec![
+            protected.collect,
+            cached.collector(data_config.max_bytes),
+            answers.collector(),
+        ];
+        let cached: Arc<dyn Erp> = cached;
         let trusted_proxies = TrustedProxies::new(config.server.trusted_proxy_nets()?);
         let idle_timeout = Duration::from_secs(u64::from(config.session.idle_minutes) * 60);
         // A revoked cookie could have been renewed just before its log-out: it dies of idleness
@@ -105,7 +118,7 @@ impl Application {
             // cached order list so the new order shows at once.
             ordering: Arc::new(Ordering::new(cached.clone())),
             erp: cached,
-            answers: Answers::new(answer_bytes),
+            answers,
             users: users.clone(),
             health,
             cookie_key: key,
@@ -137,6 +150,13 @@ impl Application {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|source| StartError::Listen { addr, source })?;
+        let metrics = if config.metrics.enabled {
+            let addr = config.metrics.listen;
+            let bound = MetricsServer::bind(addr, collectors).await;
+            Some(bound.map_err(|source| StartError::Listen { addr, source })?)
+        } else {
+            None
+        };
         Ok(Self {
             listener,
             app: web::app(state),
@@ -145,6 +165,7 @@ impl Application {
             shutdown_delay: Duration::from_secs(config.server.shutdown_delay_secs),
             users,
             users_file: None,
+            metrics,
         })
     }
 
@@ -155,6 +176,11 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// The address `/metrics` is served on, when enabled.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().and_then(|m| m.local_addr().ok())
+    }
+
     /// Serves until `shutdown` resolves, then drains: `/readyz` answers 503 at once, new
     /// connections are still taken for `server.shutdown_delay_secs`, then refused, and the
     /// requests under way get `server.shutdown_grace_secs` to finish. Meanwhile SIGHUP reloads
@@ -163,6 +189,8 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        // The metrics listener lives exactly as long as the public one.
+        let _metrics = self.metrics.map(|m| AbortOnDrop(tokio::spawn(m.serve())));
         if let Some(path) = self.users_file {
             reload_users_on_hangup(self.users, path)?;
         }

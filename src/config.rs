@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::cache::CacheConfig;
 use crate::domain::CustomerId;
 pub use crate::erp::ErpConfig;
+pub use crate::monitoring::MetricsConfig;
 pub use crate::resilience::ResilienceConfig;
 
 /// Everything erpfront is configured with.
@@ -41,6 +42,9 @@ pub struct Config {
     /// Limits on password guessing and login floods.
     #[serde(default)]
     pub login: LoginConfig,
+    /// Where Prometheus metrics are served.
+    #[serde(default)]
+    pub metrics: MetricsConfig,
     /// The customers `erpfront check-adapter` may use; only that command reads it.
     #[serde(default)]
     pub conformance: Option<ConformanceConfig>,
@@ -291,6 +295,9 @@ impl Config {
         self.resilience.check().map_err(ConfigError::Invalid)?;
         self.erp.adapter().check().map_err(ConfigError::Invalid)?;
         self.validate_server()?;
+        self.metrics
+            .check(self.server.listen)
+            .map_err(ConfigError::Invalid)?;
         self.validate_login()
     }
 

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use secrecy::SecretString;
 
 use crate::config::{
-    CacheConfig, Config, ErpConfig, LoginConfig, ResilienceConfig, ServerConfig, SessionConfig,
-    StatusConfig, SupportConfig, UsersConfig,
+    CacheConfig, Config, ErpConfig, LoginConfig, MetricsConfig, ResilienceConfig, ServerConfig,
+    SessionConfig, StatusConfig, SupportConfig, UsersConfig,
 };
 use crate::users::{Users, UsersError};
 
@@ -75,6 +75,11 @@ pub fn config(listen: SocketAddr) -> Config {
             operator_token_sha256: vec![hex::encode(crate::users::token_hash(DEMO_OPERATOR_TOKEN))],
         },
         login: LoginConfig::default(),
+        // Any free port: several demos (and tests) may run at once; `erpfront demo` names one.
+        metrics: MetricsConfig {
+            enabled: true,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        },
         conformance: None,
     }
 }

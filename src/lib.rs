@@ -13,6 +13,7 @@
 //! - [`users`]: website access, the only local data.
 //! - [`conformance`]: the rules every adapter must pass, run by tests and `erpfront check-adapter`.
 //! - [`sim`]: the sandbox ERP, any adapter served over the HTTP adapter protocol with faults.
+//! - [`monitoring`]: Prometheus metrics on their own listener.
 //! - [`config`], [`telemetry`], [`app`] (composition root), [`demo`].
 
 pub mod app;
@@ -25,6 +26,7 @@ pub mod desk;
 pub mod domain;
 pub mod erp;
 pub mod isolation;
+pub mod monitoring;
 pub mod ordering;
 pub mod punchout;
 pub mod resilience;

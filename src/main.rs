@@ -43,6 +43,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Address of the Prometheus metrics listener (port 0: any free port).
+        #[arg(long, default_value = "127.0.0.1:9100")]
+        metrics_listen: SocketAddr,
     },
     /// Run against the ERP a configuration file names.
     Serve {
@@ -177,15 +180,22 @@ impl From<String> for Failure {
 )]
 async fn run(command: Command) -> Result<(), Failure> {
     match command {
-        Command::Demo { listen } => {
+        Command::Demo {
+            listen,
+            metrics_listen,
+        } => {
             telemetry::init();
-            let config = demo::config(listen);
+            let mut config = demo::config(listen);
+            config.metrics.listen = metrics_listen;
             let erp = erpfront::erp::connect(&config.erp).map_err(|e| e.to_string())?;
             let users = demo::users().map_err(|e| e.to_string())?;
             let app = Application::with_parts(&config, erp, users)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("erpfront demo: http://{}", app.local_addr());
+            if let Some(metrics) = app.metrics_addr() {
+                println!("Metrics (Prometheus): http://{metrics}/metrics");
+            }
             println!("Demo logins (password \"demo\"):");
             for (login, _, role, customer, token) in demo::DEMO_LOGINS {
                 println!("  {login:<26} {role:<12} {customer:<18} API token: {token}");

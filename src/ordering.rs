@@ -13,6 +13,7 @@ use moka::future::Cache;
 
 use crate::domain::{CustomerId, IdempotencyKey, InvalidOrder, NewOrder, Order};
 use crate::erp::{Erp, ErpError};
+use crate::monitoring::names;
 
 pub use outcome::Unplaced;
 pub use same::is_same_order;
@@ -68,8 +69,30 @@ impl Ordering {
 
     /// Submits `order` under `key`, or finds the order an earlier submission made.
     pub async fn place(&self, key: &IdempotencyKey, order: NewOrder) -> Result<Placed, PlaceError> {
+        let placed = self.place_once(key, order).await;
+        let outcome = match &placed {
+            Ok(Placed::Created(_)) => "created",
+            Ok(Placed::Existing(_)) => "existing",
+            Err(err) => match err.unplaced() {
+                Unplaced::Refused(_) => "refused",
+                Unplaced::KeyReused => "key_reused",
+                Unplaced::NotSent => "not_sent",
+                Unplaced::Impossible => "impossible",
+                Unplaced::Unknown => "unknown",
+            },
+        };
+        metrics::counter!(names::ORDERS, "outcome" => outcome).increment(1);
+        placed
+    }
+
+    async fn place_once(
+        &self,
+        key: &IdempotencyKey,
+        order: NewOrder,
+    ) -> Result<Placed, PlaceError> {
         let order = order.validated(chrono::Utc::now().date_naive())?;
         if let Some(existing) = self.erp.find_order_by_key(&order.customer, key).await? {
+            metrics::counter!(names::ORDERS_FOUND_BY_KEY, "when" => "before_create").increment(1);
             return Self::same(&order, existing).map(Placed::Existing);
         }
         // Concurrent submissions of one key on this instance share one create; across
@@ -98,7 +121,11 @@ impl Ordering {
                 // the way back (an answer that cannot be read says nothing about the outcome).
                 tracing::warn!(order.key = %key, error = %err, "order create outcome unknown, looking it up");
                 match self.erp.find_order_by_key(&order.customer, key).await {
-                    Ok(Some(found)) => Ok(found),
+                    Ok(Some(found)) => {
+                        metrics::counter!(names::ORDERS_FOUND_BY_KEY, "when" => "after_lost_answer")
+                            .increment(1);
+                        Ok(found)
+                    }
                     _ => Err(err),
                 }
             }

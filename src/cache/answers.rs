@@ -13,8 +13,11 @@ use bytes::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
+use metrics::Counter;
+
 use super::staleness;
 use crate::domain::{CustomerId, Sku};
+use crate::monitoring::{Collector, names};
 
 /// Which answer, for whom.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -67,7 +70,9 @@ struct Answer {
 /// admission policy); an answer past its time is passed over on reading and replaced when it is
 /// rebuilt, or pushed out by newer ones.
 pub struct Answers {
-    cache: Cache<AnswerKey, Answer, AnswerBytes>,
+    cache: Arc<Cache<AnswerKey, Answer, AnswerBytes>>,
+    hits: Counter,
+    misses: Counter,
 }
 
 /// Heap an entry takes besides its key and body (the cache's slot, allocator headers).
@@ -90,8 +95,24 @@ impl Answers {
     pub fn new(max_bytes: u64) -> Self {
         let items = usize::try_from(max_bytes / TYPICAL_ANSWER_BYTES).unwrap_or(usize::MAX);
         Self {
-            cache: Cache::with_weighter(items.max(16), max_bytes, AnswerBytes),
+            cache: Arc::new(Cache::with_weighter(items.max(16), max_bytes, AnswerBytes)),
+            hits: metrics::counter!(names::CACHE_HITS, "kind" => "answer"),
+            misses: metrics::counter!(names::CACHE_MISSES, "kind" => "answer"),
         }
+    }
+
+    /// Reads the bytes held and the bound into their gauges, at scrape time.
+    pub fn collector(&self) -> Collector {
+        let cache = self.cache.clone();
+        Box::new(move || {
+            #[expect(clippy::cast_precision_loss, reason = "bytes, far below 2^52")]
+            {
+                metrics::gauge!(names::CACHE_BYTES, "cache" => "answers")
+                    .set(cache.weight() as f64);
+                metrics::gauge!(names::CACHE_BYTES_LIMIT, "cache" => "answers")
+                    .set(cache.capacity() as f64);
+            }
+        })
     }
 
     /// The kept answer, while it is fresh.
@@ -109,8 +130,10 @@ impl Answers {
         build: impl Future<Output = Result<Finished, E>>,
     ) -> Result<Finished, E> {
         if let Some(finished) = self.get(&key) {
+            self.hits.increment(1);
             return Ok(finished);
         }
+        self.misses.increment(1);
         let (built, seen) = staleness::measure(build).await;
         let finished = built?;
         if seen.stale_since().is_none()

@@ -22,6 +22,7 @@ use tracing::Instrument;
 
 use super::HasSku;
 use crate::domain::Sku;
+use crate::erp::request_id;
 use crate::erp::{ErpError, ErpResult};
 
 /// One ERP call for some SKUs: it answers the items found (unknown SKUs are left out).
@@ -218,7 +219,7 @@ where
             call.answer.send_replace(Some(result));
             drop(done);
         };
-        tokio::spawn(run.in_current_span());
+        tokio::spawn(request_id::carried(run).in_current_span());
     }
 
     /// A call of `group` ended (or its task died): its SKUs are no longer coming, and the next

@@ -37,6 +37,15 @@ pub(super) enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in declaration order (`kind as usize` indexes it).
+    pub(super) const ALL: [Kind; 5] = [
+        Kind::Catalog,
+        Kind::Price,
+        Kind::Availability,
+        Kind::Order,
+        Kind::Invoice,
+    ];
+
     pub(super) fn name(self) -> &'static str {
         match self {
             Kind::Catalog => "catalog",

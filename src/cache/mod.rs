@@ -21,8 +21,10 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
+use metrics::Counter;
 use moka::Expiry;
 use moka::future::Cache;
+use moka::notification::RemovalCause;
 use moka::ops::compute::{CompResult, Op};
 
 use crate::domain::{
@@ -31,6 +33,7 @@ use crate::domain::{
     ProductPage, Sku,
 };
 use crate::erp::{Erp, ErpError, ErpLayer, ErpResult};
+use crate::monitoring::{Collector, names};
 
 pub use config::CacheConfig;
 
@@ -56,6 +59,38 @@ pub struct CachedErp {
     popular: Arc<Popular>,
     price_misses: Misses<CustomerId, Price>,
     availability_misses: Misses<(), Availability>,
+    counts: Counts,
+}
+
+/// Pre-registered counters per kind, so that a hit costs one atomic add.
+struct Counts {
+    hits: PerKind,
+    misses: PerKind,
+    coalesced: PerKind,
+    stale: PerKind,
+}
+
+impl Counts {
+    fn new() -> Self {
+        Self {
+            hits: PerKind::new(names::CACHE_HITS),
+            misses: PerKind::new(names::CACHE_MISSES),
+            coalesced: PerKind::new(names::CACHE_COALESCED),
+            stale: PerKind::new(names::CACHE_STALE),
+        }
+    }
+}
+
+struct PerKind([Counter; Kind::ALL.len()]);
+
+impl PerKind {
+    fn new(name: &'static str) -> Self {
+        Self(Kind::ALL.map(|kind| metrics::counter!(name, "kind" => kind.name())))
+    }
+
+    fn count(&self, kind: Kind, n: usize) {
+        self.0[kind as usize].increment(n as u64);
+    }
 }
 
 /// Where the misses of one kind go: shared calls, which may also carry popular SKUs.
@@ -94,6 +129,16 @@ impl CachedErp {
                 u32::try_from(key.weight() + entry.value.weight()).unwrap_or(u32::MAX)
             })
             .expire_after(TtlPerKind(config.clone()))
+            .eviction_listener(|key: Arc<CacheKey>, _, cause| {
+                let cause = match cause {
+                    RemovalCause::Size => "size",
+                    RemovalCause::Expired => "expired",
+                    RemovalCause::Explicit => "removed",
+                    RemovalCause::Replaced => return,
+                };
+                metrics::counter!(names::CACHE_EVICTIONS, "kind" => key.kind().name(), "cause" => cause)
+                    .increment(1);
+            })
             .build();
         let popular = Arc::new(Popular::new(config.popular_skus as usize));
         Self {
@@ -103,7 +148,21 @@ impl CachedErp {
             price_misses: Misses::new(config, &popular),
             availability_misses: Misses::new(config, &popular),
             popular,
+            counts: Counts::new(),
         }
+    }
+
+    /// Reads the bytes held and the bound into their gauges, at scrape time.
+    pub fn collector(self: &Arc<Self>, bound: u64) -> Collector {
+        let cache = self.cache.clone();
+        Box::new(move || {
+            #[expect(clippy::cast_precision_loss, reason = "bytes, far below 2^52")]
+            {
+                metrics::gauge!(names::CACHE_BYTES, "cache" => "erp")
+                    .set(cache.weighted_size() as f64);
+                metrics::gauge!(names::CACHE_BYTES_LIMIT, "cache" => "erp").set(bound as f64);
+            }
+        })
     }
 
     /// Approximate bytes held, after pending maintenance.
@@ -132,6 +191,7 @@ impl CachedErp {
         if let Some(hit) = self.cache.get(&key).await
             && self.is_fresh(&hit, kind)
         {
+            self.counts.hits.count(kind, 1);
             self.note_fresh(&hit, kind);
             return Ok(hit.value);
         }
@@ -139,9 +199,13 @@ impl CachedErp {
             .cache
             .entry(key.clone())
             .and_try_compute_with(|current| async move {
+                // Callers of one key pass here one at a time: all but the first find the answer
+                // the first one loaded.
                 if current.is_some_and(|c| self.is_fresh(c.value(), kind)) {
+                    self.counts.coalesced.count(kind, 1);
                     return Ok::<_, ErpError>(Op::Nop);
                 }
+                self.counts.misses.count(kind, 1);
                 Ok(Op::Put(Stamped::now(load.await?)))
             })
             .await;
@@ -167,6 +231,7 @@ impl CachedErp {
     }
 
     fn serve_stale(&self, old: Stamped, kind: Kind) -> CacheValue {
+        self.counts.stale.count(kind, 1);
         tracing::info!(cache.kind = kind.name(), fetched_at = %old.fetched_at, "ERP unreachable, serving last good answer");
         staleness::note_stale(old.fetched_at);
         old.value
@@ -214,9 +279,11 @@ impl CachedErp {
                 None => missing.push(sku),
             }
         }
+        self.counts.hits.count(kind, found.len());
         if missing.is_empty() {
             return Ok(found.iter().map(|i| T::clone(i)).collect());
         }
+        self.counts.misses.count(kind, missing.len());
         let cache = self.cache.clone();
         let cache_group = group.clone();
         let prefetch = misses.prefetch.clone();

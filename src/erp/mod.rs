@@ -12,6 +12,7 @@ pub mod demo;
 mod error;
 pub mod http;
 pub(crate) mod registry;
+pub mod request_id;
 pub mod sap;
 mod seam;
 pub mod tryton;

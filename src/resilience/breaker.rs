@@ -112,6 +112,7 @@ impl Breaker {
                 }
                 inner.state = BreakerState::HalfOpen;
                 inner.changed_at = Utc::now();
+                count_transition(BreakerState::HalfOpen);
                 true
             }
         };
@@ -132,6 +133,7 @@ impl Breaker {
                 inner.state = BreakerState::Open;
                 inner.opened_at = Some(Instant::now());
                 inner.changed_at = Utc::now();
+                count_transition(BreakerState::Open);
                 tracing::warn!(
                     failures = inner.consecutive_failures,
                     "ERP circuit breaker opened"
@@ -145,6 +147,7 @@ impl Breaker {
                 inner.state = BreakerState::Closed;
                 inner.opened_at = None;
                 inner.changed_at = Utc::now();
+                count_transition(BreakerState::Closed);
                 tracing::info!("ERP circuit breaker closed");
             }
         }
@@ -155,6 +158,22 @@ impl Breaker {
         let inner = self.lock();
         (inner.state, inner.changed_at)
     }
+}
+
+impl BreakerState {
+    /// The word metrics and logs use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Closed => "closed",
+            Self::Open => "open",
+            Self::HalfOpen => "half_open",
+        }
+    }
+}
+
+fn count_transition(to: BreakerState) {
+    metrics::counter!(crate::monitoring::names::BREAKER_TRANSITIONS, "to" => to.as_str())
+        .increment(1);
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use super::health::ErpHealth;
 use crate::erp::{Erp, ErpError, ErpLayer, ErpResult, Operation};
+use crate::monitoring::names;
 
 /// Fails fast while the ERP is down; records every call's outcome and answer time.
 pub struct Circuit {
@@ -33,6 +34,8 @@ impl ErpLayer for Circuit {
     {
         // The pass reports a dropped probe as failed, so the breaker cannot stay half-open.
         let Ok(pass) = self.health.breaker.admit() else {
+            metrics::counter!(names::ERP_BREAKER_REFUSED, "operation" => operation.name)
+                .increment(1);
             return Err(ErpError::CircuitOpen);
         };
         let started = Instant::now();

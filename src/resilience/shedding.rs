@@ -7,11 +7,12 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::erp::{Erp, ErpError, ErpLayer, ErpResult, Operation};
+use crate::monitoring::names;
 
 /// Limits concurrent calls and sheds what cannot get a slot in time.
 pub struct Shedding {
     inner: Arc<dyn Erp>,
-    slots: Semaphore,
+    slots: Arc<Semaphore>,
     queue_timeout: Duration,
 }
 
@@ -20,9 +21,15 @@ impl Shedding {
     pub fn new(inner: Arc<dyn Erp>, slots: usize, queue_timeout: Duration) -> Self {
         Self {
             inner,
-            slots: Semaphore::new(slots),
+            slots: Arc::new(Semaphore::new(slots)),
             queue_timeout,
         }
+    }
+
+    /// Permits held by calls now, read at scrape time rather than counted on every call.
+    pub fn in_use(&self) -> impl Fn() -> usize + Send + Sync + 'static {
+        let (slots, limit) = (self.slots.clone(), self.slots.available_permits());
+        move || limit.saturating_sub(slots.available_permits())
     }
 }
 
@@ -44,6 +51,7 @@ impl ErpLayer for Shedding {
                 erp.operation = operation.name,
                 "ERP call shed: too many under way"
             );
+            metrics::counter!(names::ERP_SHED, "operation" => operation.name).increment(1);
             return Err(ErpError::Overloaded);
         };
         call().await

@@ -40,7 +40,7 @@ impl TrustedProxies {
         Self(nets)
     }
 
-    fn trusts(&self, addr: IpAddr) -> bool {
+    pub(crate) fn trusts(&self, addr: IpAddr) -> bool {
         self.0.iter().any(|net| net.contains(&addr))
     }
 

@@ -18,6 +18,7 @@ mod layout;
 pub mod login_guard;
 mod punchout;
 mod render;
+mod request_id;
 mod revocations;
 mod service_desk;
 mod session;
@@ -45,6 +46,7 @@ use crate::cache::answers::Answers;
 use crate::config::SupportConfig;
 use crate::domain::{Availability, CustomerId, Price, Product, Sku};
 use crate::erp::Erp;
+use crate::monitoring::http::{HttpMetricsLayer, RouteTagLayer};
 use crate::ordering::Ordering;
 use crate::resilience::health::ErpHealth;
 use crate::users::LiveUsers;
@@ -59,6 +61,7 @@ use forms::FormGuardLayer;
 pub use health::Readiness;
 pub use punchout::OpenedStarts;
 use render::RenderErrorsLayer;
+use request_id::RequestIdLayer;
 pub use revocations::Revocations;
 pub use session::RENEW_EVERY_SECS;
 use session::SessionLayer;
@@ -162,15 +165,21 @@ pub fn app(state: AppState) -> App {
         .merge(status::router())
         .merge(assets::router())
         .fallback(|| async { AppError::NotFound })
+        .layer(RouteTagLayer)
         .with_state(state.clone());
-    // Outermost first. These wrap the router once instead of each route (`Router::layer`),
+    // Outermost first. The route template is tagged on each route (only the router knows it)
+    // for the metrics layer, which counts and times everything outside; the request id
+    // covers the rest, so every log line and ERP call of the request carries it. These wrap the router once instead of each route (`Router::layer`),
     // so a request passes each layer once and no layer clones the services inside it. Tracing
     // sees everything, errors (from handlers, axum or the timeout) become polite pages or JSON
     // bodies before the security headers are added, the timeout bounds every request including
     // body reads, a body sent too slowly is a 408 (not the 504 of the overall deadline), and
     // each request knows whether any answer shown is older than its freshness.
+    let request_ids = RequestIdLayer::new(state.trusted_proxies.clone());
     let layered = ServiceBuilder::new()
         .map_response(IntoResponse::into_response)
+        .layer(HttpMetricsLayer)
+        .layer(request_ids)
         .layer(TraceLayer::new_for_http())
         .map_response(move |response| with_security_headers(response, hsts))
         .layer(RenderErrorsLayer::new(state))

@@ -151,6 +151,8 @@ class Setup:
         with open(path, "w", encoding="utf-8") as f:
             f.write(f"""[server]
 listen = "127.0.0.1:{port}"
+[metrics]
+listen = "127.0.0.1:0"
 [session]
 key = "{self.key}"
 [support]

@@ -7,6 +7,8 @@ use std::time::Duration;
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderMap};
 use reqwest::{Client, RequestBuilder, Response, StatusCode, Url};
+
+use crate::erp::request_id::WithRequestId;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 
@@ -92,6 +94,7 @@ impl Transport {
     }
 
     fn authorized(&self, request: RequestBuilder) -> RequestBuilder {
+        let request = request.with_request_id();
         match &self.token {
             Some(token) => request.bearer_auth(token.expose_secret()),
             None => request,

@@ -16,6 +16,7 @@ use super::batch;
 use super::config::SapConfig;
 use super::errors::ErrorBody;
 use super::response::{decode, log_sap_messages, read_limited, status_error, transport};
+use crate::erp::request_id::WithRequestId;
 use crate::erp::{ErpError, ErpResult};
 
 /// Largest OData answer read.
@@ -136,7 +137,7 @@ impl SapClient {
         loop {
             let request = self
                 .credentials
-                .apply(&self.http, build(&self.http))
+                .apply(&self.http, build(&self.http).with_request_id())
                 .await?;
             let response = request.send().await.map_err(transport)?;
             if response.status() == StatusCode::UNAUTHORIZED

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use super::errors::{RpcError, reply_result, transport};
 use super::wire::Record;
 use crate::domain::Currency;
+use crate::erp::request_id::WithRequestId;
 use crate::erp::{ErpError, ErpResult};
 
 /// The selling company, as the session knows it.
@@ -277,7 +278,7 @@ impl Rpc {
     ) -> Result<Value, PostError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let body = json!({"id": id, "method": method, "params": params});
-        let mut request = self.http.post(url.clone()).json(&body);
+        let mut request = self.http.post(url.clone()).json(&body).with_request_id();
         if let Some(auth) = auth {
             request = request.header(header::AUTHORIZATION, auth);
         }

@@ -13,6 +13,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 
 use crate::config::LoginConfig;
+use crate::monitoring::names;
 use crate::users::{User, Users};
 use crate::web::{AppError, audit};
 use throttle::Throttle;
@@ -74,7 +75,10 @@ impl LoginGuard {
         self.refuse_if_throttled(subject, client, &client_text)?;
         let permit = tokio::time::timeout(self.queue_timeout, self.checks.clone().acquire_owned())
             .await
-            .map_err(|_| AppError::Busy)?
+            .map_err(|_| {
+                count("busy");
+                AppError::Busy
+            })?
             .map_err(|_| AppError::Internal("password checks closed".into()))?;
         // Attempts that queued behind others may have become throttled meanwhile.
         self.refuse_if_throttled(subject, client, &client_text)?;
@@ -85,9 +89,13 @@ impl LoginGuard {
         .await
         .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
         match &verified {
-            Some(_) => self.throttle.succeeded(subject),
+            Some(_) => {
+                self.throttle.succeeded(subject);
+                count("success");
+            }
             None => {
                 self.throttle.failed(subject, client);
+                count("failure");
                 audit::login(subject, &client_text, "login_failed");
             }
         }
@@ -102,6 +110,7 @@ impl LoginGuard {
     ) -> Result<(), AppError> {
         match self.throttle.wait(login, client) {
             Some(wait) => {
+                count("throttled");
                 audit::login(login, client_text, "login_throttled");
                 Err(AppError::TooManyAttempts {
                     retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
@@ -110,6 +119,11 @@ impl LoginGuard {
             None => Ok(()),
         }
     }
+}
+
+/// Counts a password login by its result (never by login: that would be unbounded).
+fn count(result: &'static str) {
+    metrics::counter!(names::LOGIN_ATTEMPTS, "result" => result).increment(1);
 }
 
 /// How many password checks may run at once: as many as the memory budget holds, but at most

@@ -36,6 +36,9 @@ fn instance_config(port: u16, sim_port: u16, session_key: &str) -> String {
 listen = "127.0.0.1:{port}"
 request_timeout_secs = 5
 
+[metrics]
+listen = "127.0.0.1:0"
+
 [session]
 key = "{session_key}"
 

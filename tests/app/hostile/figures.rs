@@ -28,6 +28,8 @@ async fn start_limited() -> (Child, String, std::path::PathBuf) {
         [server]
         listen = "127.0.0.1:{port}"
         trusted_proxies = ["127.0.0.1"]
+        [metrics]
+        listen = "127.0.0.1:0"
         [session]
         key = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3ODkrLw=="
         [support]

@@ -32,6 +32,8 @@ pub use counting_erp::CountingErp;
 /// A running erpfront.
 pub struct TestApp {
     pub address: String,
+    /// `http://host:port` of the metrics listener.
+    pub metrics_address: String,
     pub erp: Arc<CountingErp>,
     stop: Option<oneshot::Sender<()>>,
     handle: Option<tokio::task::JoinHandle<()>>,
@@ -132,6 +134,7 @@ async fn spawn_configured(
         .await
         .expect("app builds");
     let address = format!("http://{}", app.local_addr());
+    let metrics_address = format!("http://{}", app.metrics_addr().expect("metrics are on"));
     let (stop, stopped) = oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         app.run_until(async {
@@ -142,6 +145,7 @@ async fn spawn_configured(
     });
     TestApp {
         address,
+        metrics_address,
         erp,
         stop: Some(stop),
         handle: Some(handle),

@@ -139,6 +139,9 @@ pub fn instance_config(port: u16, session_key: &str, users: &Path, rest: &str) -
 listen = "127.0.0.1:{port}"
 request_timeout_secs = 20
 
+[metrics]
+listen = "127.0.0.1:0"
+
 [session]
 key = "{session_key}"
 
