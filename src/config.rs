@@ -267,16 +267,9 @@ pub enum ConfigError {
 impl Config {
     /// Loads `path`, applies `ERPFRONT_*` environment overrides, and validates the result.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        if !path.exists() {
-            return Err(ConfigError::Invalid(format!(
-                "{} does not exist",
-                path.display()
-            )));
-        }
         let figment = Figment::new()
             .merge(Serialized::defaults(Defaults::default()))
-            .merge(Toml::file(path))
-            .merge(Env::prefixed("ERPFRONT_").split("__"));
+            .merge(file_then_environment(path)?);
         let config: Config = figment.extract().map_err(Box::new)?;
         config.validate()?;
         Ok(config)
@@ -352,6 +345,20 @@ impl Config {
     }
 }
 
+/// The file at `path`, overridden by `ERPFRONT_*` variables (`ERPFRONT_SESSION__KEY` sets
+/// `session.key`).
+fn file_then_environment(path: &Path) -> Result<Figment, ConfigError> {
+    if !path.exists() {
+        return Err(ConfigError::Invalid(format!(
+            "{} does not exist",
+            path.display()
+        )));
+    }
+    Ok(Figment::new()
+        .merge(Toml::file(path))
+        .merge(Env::prefixed("ERPFRONT_").split("__")))
+}
+
 /// What `erpfront check-adapter` reads of a configuration file: the ERP and the test customers.
 /// The rest of a `serve` configuration (session, support, users) may be there or not.
 #[derive(Debug, Clone)]
@@ -366,15 +373,7 @@ impl AdapterCheckConfig {
     /// Loads `[erp]` and `[conformance]` of `path`, with `ERPFRONT_*` overrides, and checks
     /// the adapter's settings.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        if !path.exists() {
-            return Err(ConfigError::Invalid(format!(
-                "{} does not exist",
-                path.display()
-            )));
-        }
-        let figment = Figment::new()
-            .merge(Toml::file(path))
-            .merge(Env::prefixed("ERPFRONT_").split("__"));
+        let figment = file_then_environment(path)?;
         let erp: ErpConfig = figment.extract_inner("erp").map_err(Box::new)?;
         let conformance = if figment.contains("conformance") {
             Some(figment.extract_inner("conformance").map_err(Box::new)?)

@@ -102,6 +102,15 @@ pub struct InvoiceSummary {
 }
 
 impl InvoiceSummary {
+    /// The invoices among `invoices` that bill `order`: those naming it, which is what every
+    /// adapter's invoices say about their orders.
+    pub fn of_order(invoices: Vec<InvoiceSummary>, order: &OrderNumber) -> Vec<InvoiceSummary> {
+        invoices
+            .into_iter()
+            .filter(|i| i.order_number.as_ref() == Some(order))
+            .collect()
+    }
+
     /// Open and past its due date on `today`.
     pub fn is_overdue(&self, today: NaiveDate) -> bool {
         self.status == InvoiceStatus::Open && self.due_on < today

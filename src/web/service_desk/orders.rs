@@ -46,11 +46,7 @@ pub async fn show_order(
     );
     let order = order?;
     let invoices_missing = invoices.is_err();
-    let invoices = invoices
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| i.order_number.as_ref() == Some(&order.number))
-        .collect();
+    let invoices = InvoiceSummary::of_order(invoices.unwrap_or_default(), &order.number);
     let customer_name = account
         .map(|c| c.name)
         .unwrap_or_else(|_| customer.to_string());

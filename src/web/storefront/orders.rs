@@ -66,12 +66,7 @@ pub async fn show_order(
     );
     let order = order?;
     let invoices_missing = invoices.is_err();
-    // An order's invoices are those that name it: what every adapter's invoices say.
-    let invoices = invoices
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|i| i.order_number.as_ref() == Some(&order.number))
-        .collect();
+    let invoices = InvoiceSummary::of_order(invoices.unwrap_or_default(), &order.number);
     let page = OrderPage {
         layout: buyer.layout(&state, format!("Order {number}"), "orders"),
         order,
