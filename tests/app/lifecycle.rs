@@ -53,6 +53,35 @@ async fn serve(scratch: &Scratch, config: &str, port: u16, log: &str) -> Child {
     child
 }
 
+/// `erpfront serve` in front of a sandbox ERP whose every call takes `latency_ms`, with
+/// `shutdown` settings added to `[server]`: a request started now is under way for seconds.
+async fn serving_slowly(
+    name: &str,
+    shutdown: &str,
+    latency_ms: u64,
+) -> (erpfront::sim::SimHandle, Scratch, u16, Child) {
+    let (sim_addr, sim) = spawn_sim(Arc::new(DemoErp::embedded().unwrap())).await;
+    let scratch = Scratch::new(name);
+    let port = free_port();
+    let config = instance_config(
+        port,
+        &session_key(),
+        &demo_users(),
+        &format!("[erp]\nkind = \"http\"\nbase_url = \"http://{sim_addr}/\"\n"),
+    )
+    .replace(
+        "request_timeout_secs = 20",
+        &format!("request_timeout_secs = 20\n{shutdown}"),
+    );
+    let child = serve(&scratch, &config, port, "erpfront.log").await;
+    sim.set_faults(Faults {
+        latency_ms,
+        ..Faults::default()
+    })
+    .unwrap();
+    (sim, scratch, port, child)
+}
+
 async fn products_status(client: &Client, port: u16, token: &str) -> StatusCode {
     client
         .get(format!("http://127.0.0.1:{port}/api/v1/products"))
@@ -65,26 +94,13 @@ async fn products_status(client: &Client, port: u16, token: &str) -> StatusCode 
 
 #[tokio::test]
 async fn sigterm_finishes_the_request_under_way_and_turns_readiness_off_at_once() {
-    let (sim_addr, sim) = spawn_sim(Arc::new(DemoErp::embedded().unwrap())).await;
-    let scratch = Scratch::new("sigterm");
-    let port = free_port();
-    let config = instance_config(
-        port,
-        &session_key(),
-        &demo_users(),
-        &format!("[erp]\nkind = \"http\"\nbase_url = \"http://{sim_addr}/\"\n"),
+    // Every ERP call takes 3 s: the catalog page below is under way for seconds.
+    let (_sim, scratch, port, mut child) = serving_slowly(
+        "sigterm",
+        "shutdown_delay_secs = 1\nshutdown_grace_secs = 15",
+        3000,
     )
-    .replace(
-        "request_timeout_secs = 20",
-        "request_timeout_secs = 20\nshutdown_delay_secs = 1\nshutdown_grace_secs = 15",
-    );
-    let mut child = serve(&scratch, &config, port, "erpfront.log").await;
-    // Every ERP call now takes 3 s: the catalog page below is under way for seconds.
-    sim.set_faults(Faults {
-        latency_ms: 3000,
-        ..Faults::default()
-    })
-    .unwrap();
+    .await;
     let client = Client::new();
     let slow = tokio::spawn({
         let client = client.clone();
@@ -140,25 +156,8 @@ async fn sigterm_finishes_the_request_under_way_and_turns_readiness_off_at_once(
 
 #[tokio::test]
 async fn a_request_past_the_grace_period_is_cut_off_and_the_process_still_exits() {
-    let (sim_addr, sim) = spawn_sim(Arc::new(DemoErp::embedded().unwrap())).await;
-    let scratch = Scratch::new("grace");
-    let port = free_port();
-    let config = instance_config(
-        port,
-        &session_key(),
-        &demo_users(),
-        &format!("[erp]\nkind = \"http\"\nbase_url = \"http://{sim_addr}/\"\n"),
-    )
-    .replace(
-        "request_timeout_secs = 20",
-        "request_timeout_secs = 20\nshutdown_grace_secs = 1",
-    );
-    let mut child = serve(&scratch, &config, port, "erpfront.log").await;
-    sim.set_faults(Faults {
-        latency_ms: 4000,
-        ..Faults::default()
-    })
-    .unwrap();
+    let (_sim, scratch, port, mut child) =
+        serving_slowly("grace", "shutdown_grace_secs = 1", 4000).await;
     let slow = tokio::spawn(async move {
         Client::new()
             .get(format!("http://127.0.0.1:{port}/api/v1/products"))
