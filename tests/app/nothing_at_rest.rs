@@ -3,7 +3,8 @@
 //! uses the JSON API and logs out, while the users file is reloaded and the process drains on
 //! SIGTERM; any file erpfront opens for writing, creates, renames, links, truncates or removes
 //! fails the test. The ERP is the sandbox over HTTP, so the HTTP client's paths are watched too.
-//! `no_storage_drivers.rs` checks the dependency tree.
+//! `chaos/at_rest.rs` holds the instances of a chaos run to the same; `no_storage_drivers.rs`
+//! checks the dependency tree.
 
 use std::path::Path;
 use std::process::Stdio;
@@ -22,7 +23,7 @@ use crate::support::{Browser, NORTHWIND_TOKEN};
 
 /// System calls that put something on a file system. `open`/`openat`/`openat2` count only with a
 /// writing flag; every other one counts whatever its arguments.
-const WATCHED: &str = "open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,\
+pub const WATCHED: &str = "open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,\
                        rmdir,mkdir,mkdirat,link,linkat,symlink,symlinkat,truncate,mknod,mknodat";
 
 /// The flags that make an `open` a write.
@@ -34,7 +35,7 @@ const WRITING_FLAGS: [&str; 5] = ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O
 const NOT_DATA: [&str; 0] = [];
 
 /// The lines of an strace log that show a write to a file system.
-fn writes(trace: &str) -> Vec<&str> {
+pub fn writes(trace: &str) -> Vec<&str> {
     trace
         .lines()
         .filter(|line| {

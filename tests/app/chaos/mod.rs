@@ -25,6 +25,7 @@
 //! skip without it. Every process is killed when a test ends, however it ends; their logs are in
 //! a temporary directory, printed when the test fails.
 
+mod at_rest;
 mod sandbox;
 mod tryton;
 

@@ -103,8 +103,38 @@ async fn set_faults(client: &Client, sim: &str, faults: Value) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[expect(clippy::print_stdout, reason = "the counts are the test's report")]
 async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy() {
+    run(Scenario {
+        name: "sandbox",
+        scale: 1.0,
+        buyers: BUYERS,
+        strace: None,
+    })
+    .await;
+}
+
+/// How long and how hard; the faults come in the same order whatever the scale.
+pub struct Scenario {
+    /// Names the run in the report.
+    pub name: &'static str,
+    /// Multiplies every time of the schedule: 1.0 is `LOAD` of buyers.
+    pub scale: f64,
+    pub buyers: usize,
+    /// Run each instance under strace watching these system calls (a `trace=` list).
+    pub strace: Option<(std::path::PathBuf, &'static str)>,
+}
+
+/// What a run leaves to look at: its scratch directory (configurations, logs, traces), and each
+/// instance's metrics as last scraped, when traced.
+pub struct Ran {
+    pub scratch: Arc<Scratch>,
+    pub metrics: Vec<String>,
+}
+
+/// Runs the chaos of the module comment and asserts its verdict. A traced run stops the
+/// instances with SIGTERM at the end, so that their traces are complete.
+#[expect(clippy::print_stdout, reason = "the counts are the test's report")]
+pub async fn run(scenario: Scenario) -> Ran {
     let scratch = Arc::new(Scratch::new("chaos"));
     println!("chaos: logs in {}", scratch.dir.display());
     let control = Client::builder()
@@ -126,11 +156,24 @@ async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy(
     // Three instances with one session key.
     let session_key = session_key();
     let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
+    let metrics_ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
     let configs = ports
         .iter()
-        .map(|port| (*port, instance_config(*port, sim_port, &session_key)))
+        .zip(&metrics_ports)
+        .map(|(port, metrics)| {
+            let config = instance_config(*port, sim_port, &session_key).replace(
+                "[metrics]\nlisten = \"127.0.0.1:0\"",
+                &format!("[metrics]\nlisten = \"127.0.0.1:{metrics}\""),
+            );
+            (*port, config)
+        })
         .collect();
-    let mut instances = Instances::launch(scratch.clone(), configs).await;
+    let traced = scenario.strace.is_some();
+    let strace = scenario
+        .strace
+        .as_ref()
+        .map(|(program, watched)| (program.clone(), *watched));
+    let mut instances = Instances::launch_traced(scratch.clone(), configs, strace).await;
 
     let (_haproxy, shop) = super::start_haproxy(&scratch, &ports).await;
 
@@ -149,8 +192,8 @@ async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy(
     // The buyers.
     let started = Instant::now();
     let load = Load {
-        buyers: BUYERS,
-        duration: LOAD,
+        buyers: scenario.buyers,
+        duration: LOAD.mul_f64(scenario.scale),
         client_timeout: CLIENT_TIMEOUT,
         po_prefix: "CH-",
         customers: vec![(NORTHWIND_TOKEN, "C-1000"), (GLOBEX_TOKEN, "C-2000")],
@@ -160,7 +203,10 @@ async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy(
     let buyers = start_buyers(&shop, &load, tally.clone());
 
     // The chaos, on a schedule.
-    let at = |secs: u64| tokio::time::sleep_until((started + Duration::from_secs(secs)).into());
+    let at = |secs: u64| {
+        let after = Duration::from_secs(secs).mul_f64(scenario.scale);
+        tokio::time::sleep_until((started + after).into())
+    };
     at(6).await;
     println!("chaos: {:?} ERP latency spike", started.elapsed());
     set_faults(
@@ -225,7 +271,11 @@ async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy(
     for buyer in buyers {
         buyer.await.expect("a buyer task ends without panicking");
     }
-    println!("chaos: {BUYERS} buyers for {:?}", started.elapsed());
+    println!(
+        "chaos: {} buyers for {:?}",
+        scenario.buyers,
+        started.elapsed()
+    );
 
     // Let calls still under way in the sandbox finish, so its orders are final.
     let settle = Instant::now();
@@ -266,5 +316,20 @@ async fn orders_survive_a_killed_instance_and_erp_latency_spikes_behind_haproxy(
     };
     let held = read_held().await;
     let tally = std::mem::take(&mut *tally.lock().unwrap());
-    super::judge("sandbox", &shop, &tally, &held, read_held).await;
+    super::judge(scenario.name, &shop, &tally, &held, read_held).await;
+
+    let mut metrics = Vec::new();
+    if traced {
+        for (i, port) in metrics_ports.iter().enumerate() {
+            let scraped = control
+                .get(format!("http://127.0.0.1:{port}/metrics"))
+                .send()
+                .await
+                .unwrap();
+            metrics.push(scraped.text().await.unwrap());
+            let status = instances.stop(i).await;
+            assert!(status.success(), "erpfront{i} after SIGTERM: {status:?}");
+        }
+    }
+    Ran { scratch, metrics }
 }

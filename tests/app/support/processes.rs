@@ -163,16 +163,32 @@ pub struct Instances {
     pub scratch: Arc<Scratch>,
     pub ports: Vec<u16>,
     children: Vec<Option<Child>>,
+    /// When set, each instance runs under strace, watching these system calls, and every start
+    /// writes `strace-{i}-{n}.log` in the scratch directory.
+    strace: Option<(PathBuf, String)>,
+    starts: usize,
 }
 
 impl Instances {
     /// Writes each configuration, starts every instance and waits until all are ready.
     pub async fn launch(scratch: Arc<Scratch>, configs: Vec<(u16, String)>) -> Self {
+        Self::launch_traced(scratch, configs, None).await
+    }
+
+    /// As [`Self::launch`], each instance under `strace -f` watching the system calls
+    /// `watched` (a `trace=` list) when `strace` is given.
+    pub async fn launch_traced(
+        scratch: Arc<Scratch>,
+        configs: Vec<(u16, String)>,
+        strace: Option<(PathBuf, &str)>,
+    ) -> Self {
         let control = Client::new();
         let mut instances = Self {
             scratch,
             ports: configs.iter().map(|(port, _)| *port).collect(),
             children: configs.iter().map(|_| None).collect(),
+            strace: strace.map(|(program, watched)| (program, watched.to_owned())),
+            starts: 0,
         };
         for (i, (_, config)) in configs.iter().enumerate() {
             std::fs::write(instances.scratch.path(&format!("erpfront{i}.toml")), config).unwrap();
@@ -192,7 +208,28 @@ impl Instances {
     pub fn start(&mut self, i: usize) {
         let config = self.scratch.path(&format!("erpfront{i}.toml"));
         let log = format!("erpfront{i}.log");
-        let child = erpfront()
+        let mut command = match &self.strace {
+            None => erpfront(),
+            Some((strace, watched)) => {
+                self.starts += 1;
+                let mut command = Command::new(strace);
+                // seccomp-bpf: only the watched calls stop the process, so it runs at speed.
+                command
+                    .args(["-f", "--seccomp-bpf", "-qq", "-e"])
+                    .arg(format!("trace={watched}"))
+                    .arg("-o")
+                    .arg(
+                        self.scratch
+                            .path(&format!("strace-{i}-{}.log", self.starts)),
+                    )
+                    .arg(env!("CARGO_BIN_EXE_erpfront"))
+                    .kill_on_drop(true)
+                    .stdin(Stdio::null())
+                    .env("RUST_LOG", "warn,erpfront=info");
+                command
+            }
+        };
+        let child = command
             .arg("serve")
             .arg("--config")
             .arg(&config)
@@ -203,11 +240,56 @@ impl Instances {
         self.children[i] = Some(child);
     }
 
+    /// The pid of instance `i`'s erpfront: the child, or strace's child when traced (signals
+    /// go to it directly, as strace keeps those sent to itself).
+    fn server_pid(&self, i: usize) -> Option<libc::pid_t> {
+        let pid = self.children[i].as_ref()?.id()?;
+        if self.strace.is_none() {
+            return libc::pid_t::try_from(pid).ok();
+        }
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .ok()?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    }
+
+    fn signal(&self, i: usize, signal: libc::c_int) {
+        if let Some(pid) = self.server_pid(i) {
+            // SAFETY: kill(2) with the pid of a process this test started (directly or through
+            // strace) and has not reaped: its parent still waits for it.
+            unsafe { libc::kill(pid, signal) };
+        }
+    }
+
     /// SIGKILL: no graceful shutdown, requests under way are cut off.
     pub async fn kill(&mut self, i: usize) {
+        self.signal(i, libc::SIGKILL);
         if let Some(mut child) = self.children[i].take() {
-            child.start_kill().unwrap();
+            let _ = child.start_kill();
             let _ = child.wait().await;
+        }
+    }
+
+    /// SIGTERM, and the exit status once it has drained (strace's, which is erpfront's).
+    pub async fn stop(&mut self, i: usize) -> std::process::ExitStatus {
+        self.signal(i, libc::SIGTERM);
+        let mut child = self.children[i].take().expect("the instance runs");
+        tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .expect("erpfront exits on SIGTERM")
+            .unwrap()
+    }
+}
+
+impl Drop for Instances {
+    /// A traced erpfront would outlive the strace killed on drop, detached: kill it first.
+    fn drop(&mut self) {
+        if self.strace.is_some() {
+            for i in 0..self.children.len() {
+                self.signal(i, libc::SIGKILL);
+            }
         }
     }
 }
