@@ -20,6 +20,7 @@ use crate::ordering::Ordering;
 use crate::resilience;
 use crate::server::{self, ConnectionLimits};
 use crate::users::{LiveUsers, Users, UsersError};
+use crate::users_reload::{self, UsersReloader};
 use crate::web::login_guard::LoginGuard;
 use crate::web::{self, App, AppState, OpenedCookies, Shared, Site, TrustedProxies};
 use crate::web::{RENEW_EVERY_SECS, Readiness, Revocations};
@@ -46,6 +47,14 @@ pub enum StartError {
     },
 }
 
+/// The users file in force and how to notice it changed.
+struct UsersFile {
+    path: PathBuf,
+    /// SHA-256 of the content the users in force came from.
+    digest: [u8; 32],
+    watch_every: Option<Duration>,
+}
+
 /// A bound, ready-to-serve erpfront.
 pub struct Application {
     listener: TcpListener,
@@ -54,8 +63,9 @@ pub struct Application {
     readiness: Readiness,
     shutdown_delay: Duration,
     users: Arc<LiveUsers>,
-    /// Where the users came from, read again on SIGHUP; none for the demo's built-in users.
-    users_file: Option<PathBuf>,
+    /// Where the users came from, read again on SIGHUP and when it changes; none for the
+    /// demo's built-in users.
+    users_file: Option<UsersFile>,
     metrics: Option<MetricsServer>,
 }
 
@@ -63,9 +73,13 @@ impl Application {
     /// Builds everything the configuration names.
     pub async fn build(config: &Config) -> Result<Self, StartError> {
         let erp = erp::connect(&config.erp).map_err(|e| StartError::Erp(e.to_string()))?;
-        let users = Users::load(&config.users.file)?;
+        let (users, digest) = users_reload::load(&config.users.file)?;
         let mut app = Self::with_parts(config, erp, users).await?;
-        app.users_file = Some(config.users.file.clone());
+        app.users_file = Some(UsersFile {
+            path: config.users.file.clone(),
+            digest,
+            watch_every: config.users.watch_interval(),
+        });
         Ok(app)
     }
 
@@ -183,16 +197,22 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then drains: `/readyz` answers 503 at once, new
     /// connections are still taken for `server.shutdown_delay_secs`, then refused, and the
-    /// requests under way get `server.shutdown_grace_secs` to finish. Meanwhile SIGHUP reloads
-    /// the users file.
+    /// requests under way get `server.shutdown_grace_secs` to finish. Meanwhile SIGHUP, and a
+    /// change of its content, reload the users file.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         // The metrics listener lives exactly as long as the public one.
         let _metrics = self.metrics.map(|m| AbortOnDrop(tokio::spawn(m.serve())));
-        if let Some(path) = self.users_file {
-            reload_users_on_hangup(self.users, path)?;
+        // Reloading, too, lives as long as serving.
+        let mut _reloading = Vec::new();
+        if let Some(file) = self.users_file {
+            let reloader = Arc::new(UsersReloader::new(self.users, file.path, Some(file.digest)));
+            _reloading.push(AbortOnDrop(reloader.clone().on_hangup()?));
+            if let Some(every) = file.watch_every {
+                _reloading.push(AbortOnDrop(reloader.watch(every)));
+            }
         }
         let (readiness, delay) = (self.readiness, self.shutdown_delay);
         let draining = async move {
@@ -206,38 +226,6 @@ impl Application {
         };
         server::serve(self.listener, self.app, self.limits, draining).await
     }
-}
-
-/// Reads the users file again on every SIGHUP. The handler is installed before serving starts,
-/// so a SIGHUP never finds the process with the default action (which would end it).
-#[cfg(unix)]
-fn reload_users_on_hangup(users: Arc<LiveUsers>, path: PathBuf) -> std::io::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut hangups = signal(SignalKind::hangup())?;
-    tokio::spawn(async move {
-        while hangups.recv().await.is_some() {
-            let file = path.display();
-            match users.reload(&path) {
-                Ok(loaded) => tracing::info!(
-                    %file,
-                    users = loaded.users,
-                    punchout = loaded.punchout,
-                    "users file reloaded"
-                ),
-                Err(error) => tracing::warn!(
-                    %file,
-                    %error,
-                    "users file NOT reloaded, the users loaded before stay in force"
-                ),
-            }
-        }
-    });
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn reload_users_on_hangup(_: Arc<LiveUsers>, _: PathBuf) -> std::io::Result<()> {
-    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -15,6 +15,7 @@ use crate::domain::CustomerId;
 pub use crate::erp::ErpConfig;
 pub use crate::monitoring::MetricsConfig;
 pub use crate::resilience::ResilienceConfig;
+pub use crate::telemetry::LogConfig;
 
 /// Everything erpfront is configured with.
 #[derive(Debug, Clone, Deserialize)]
@@ -45,6 +46,9 @@ pub struct Config {
     /// Where Prometheus metrics are served.
     #[serde(default)]
     pub metrics: MetricsConfig,
+    /// How log lines are written.
+    #[serde(default)]
+    pub log: LogConfig,
     /// The customers `erpfront check-adapter` may use; only that command reads it.
     #[serde(default)]
     pub conformance: Option<ConformanceConfig>,
@@ -241,6 +245,22 @@ pub struct SupportConfig {
 pub struct UsersConfig {
     /// Path of the users TOML file (relative to the working directory).
     pub file: PathBuf,
+    /// How often, in seconds, to look whether the file's content changed and put a changed
+    /// one in force (as SIGHUP does). 0: never; only SIGHUP reloads.
+    #[serde(default = "UsersConfig::default_watch_interval_secs")]
+    pub watch_interval_secs: u64,
+}
+
+impl UsersConfig {
+    fn default_watch_interval_secs() -> u64 {
+        5
+    }
+
+    /// How often to look at the file, if at all.
+    pub fn watch_interval(&self) -> Option<std::time::Duration> {
+        (self.watch_interval_secs > 0)
+            .then(|| std::time::Duration::from_secs(self.watch_interval_secs))
+    }
 }
 
 /// The ERP customers `erpfront check-adapter` runs the conformance suite with.

@@ -67,6 +67,7 @@ pub fn config(listen: SocketAddr) -> Config {
         },
         users: UsersConfig {
             file: PathBuf::from("(built in)"),
+            watch_interval_secs: 0,
         },
         erp: ErpConfig::Demo(crate::erp::demo::DemoConfig::default()),
         cache: CacheConfig::default(),
@@ -80,6 +81,7 @@ pub fn config(listen: SocketAddr) -> Config {
             enabled: true,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
         },
+        log: crate::config::LogConfig::default(),
         conformance: None,
     }
 }

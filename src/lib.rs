@@ -34,4 +34,5 @@ pub mod server;
 pub mod sim;
 pub mod telemetry;
 pub mod users;
+pub mod users_reload;
 pub mod web;

@@ -184,7 +184,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             listen,
             metrics_listen,
         } => {
-            telemetry::init();
+            telemetry::init(telemetry::LogFormat::Text);
             let mut config = demo::config(listen);
             config.metrics.listen = metrics_listen;
             let erp = erpfront::erp::connect(&config.erp).map_err(|e| e.to_string())?;
@@ -215,12 +215,18 @@ async fn run(command: Command) -> Result<(), Failure> {
                 .map_err(Failure::from)
         }
         Command::Serve { config } => {
-            telemetry::init();
+            // Read first: it says how to log. Its own errors go to standard error as they are.
             let config = Config::load(&config).map_err(|e| e.to_string())?;
+            telemetry::init(config.log.format);
             let app = Application::build(&config)
                 .await
                 .map_err(|e| e.to_string())?;
-            tracing::info!(listen = %app.local_addr(), "erpfront serving");
+            match app.metrics_addr() {
+                Some(metrics) => {
+                    tracing::info!(listen = %app.local_addr(), %metrics, "erpfront serving");
+                }
+                None => tracing::info!(listen = %app.local_addr(), "erpfront serving"),
+            }
             app.run_until(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())
@@ -304,7 +310,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             no_order_lock,
             faults,
         } => {
-            telemetry::init();
+            telemetry::init(telemetry::LogFormat::Text);
             let mut demo = match data {
                 Some(dir) => DemoErp::from_dir(&dir),
                 None => DemoErp::embedded(),

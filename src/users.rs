@@ -246,13 +246,12 @@ impl LiveUsers {
         self.0.load().by_api_token(token)
     }
 
-    /// Reads `path` again and puts its users in force if it passes every check; otherwise the
-    /// users in force stay and the error says why.
-    pub fn reload(&self, path: &Path) -> Result<UserCounts, UsersError> {
-        let users = Users::load(path)?;
+    /// Puts `users` in force (checked already, as [`Users::parse`] does) in place of the old
+    /// ones; requests under way keep the set they started with.
+    pub fn replace(&self, users: Users) -> UserCounts {
         let counts = users.counts();
         self.0.store(Arc::new(users));
-        Ok(counts)
+        counts
     }
 }
 

@@ -47,6 +47,12 @@ pub const ORDERS_FOUND_BY_KEY: &str = "erpfront_orders_found_by_key_total";
 /// Counter by `result` (`success`, `failure`, `throttled`, `busy`).
 pub const LOGIN_ATTEMPTS: &str = "erpfront_login_attempts_total";
 
+/// Counter by `trigger` (`signal`, `file_change`), `result` (`ok`, `rejected`): attempts to put
+/// the users file in force again.
+pub const USERS_RELOADS: &str = "erpfront_users_reloads_total";
+/// Gauge: 1 if the last attempt to load the users file succeeded, 0 if it was rejected.
+pub const USERS_LAST_RELOAD_OK: &str = "erpfront_users_last_reload_successful";
+
 /// Registers the help texts and units.
 pub(super) fn describe() {
     describe_gauge!(BUILD_INFO, "Build information; always 1.");
@@ -86,4 +92,12 @@ pub(super) fn describe() {
         "Orders found in the ERP by their idempotency key."
     );
     describe_counter!(LOGIN_ATTEMPTS, "Password logins by result.");
+    describe_counter!(
+        USERS_RELOADS,
+        "Attempts to put the users file in force again, by trigger and result."
+    );
+    describe_gauge!(
+        USERS_LAST_RELOAD_OK,
+        "1 if the users file last read was put in force, 0 if it was rejected."
+    );
 }

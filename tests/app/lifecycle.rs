@@ -1,7 +1,8 @@
 //! The process's life as an operator sees it, through the built binary: SIGTERM drains (the
 //! request under way finishes, `/readyz` turns 503 at once, new connections are refused after
 //! the delay, exit status 0), SIGHUP reloads the users file (and keeps the old one when the new
-//! one is broken). `check_config.rs` covers `erpfront check-config`.
+//! one is broken). `users_reload.rs` covers reloading on a changed file; `check_config.rs`
+//! covers `erpfront check-config`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,11 +18,11 @@ use crate::support::processes::{
 };
 use crate::support::{Browser, GLOBEX_TOKEN, NORTHWIND_TOKEN};
 
-fn demo_users() -> PathBuf {
+pub(crate) fn demo_users() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/users.toml")
 }
 
-fn signal(child: &Child, signal: libc::c_int) {
+pub(crate) fn signal(child: &Child, signal: libc::c_int) {
     let pid = child.id().expect("the process is running");
     let pid = libc::pid_t::try_from(pid).unwrap();
     // SAFETY: kill(2) with a pid this test started and still holds.
@@ -33,7 +34,7 @@ fn signal(child: &Child, signal: libc::c_int) {
 }
 
 /// Starts `erpfront serve` with `config` written to the scratch directory, logging to `log`.
-async fn serve(scratch: &Scratch, config: &str, port: u16, log: &str) -> Child {
+pub(crate) async fn serve(scratch: &Scratch, config: &str, port: u16, log: &str) -> Child {
     let path = scratch.path("erpfront.toml");
     std::fs::write(&path, config).unwrap();
     let child = erpfront()
@@ -82,7 +83,7 @@ async fn serving_slowly(
     (sim, scratch, port, child)
 }
 
-async fn products_status(client: &Client, port: u16, token: &str) -> StatusCode {
+pub(crate) async fn products_status(client: &Client, port: u16, token: &str) -> StatusCode {
     client
         .get(format!("http://127.0.0.1:{port}/api/v1/products"))
         .bearer_auth(token)
@@ -184,7 +185,7 @@ async fn a_request_past_the_grace_period_is_cut_off_and_the_process_still_exits(
 }
 
 /// The demo users file plus `extra`.
-fn users_with(extra: &str) -> String {
+pub(crate) fn users_with(extra: &str) -> String {
     format!(
         "{}\n{extra}",
         std::fs::read_to_string(demo_users()).unwrap()
