@@ -39,6 +39,7 @@ fn the_benchmark_runs_in_smoke_mode() {
         "| Miss overhead",
         "| Cold product (product + price + availability)",
         "| Stampede",
+        "| Cached API hit with metrics on vs off",
         "| ERP calls per request",
         "| Peak RSS",
     ] {

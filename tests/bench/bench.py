@@ -15,6 +15,7 @@ import argparse
 import base64
 import http.client
 import json
+import math
 import os
 import re
 import resource
@@ -146,12 +147,13 @@ class Setup:
         # What the next erpfront started gets as its [cache]; phase 4b sizes it differently.
         self.cache_mib, self.popular_skus = args.cache_mib, args.popular_skus
 
-    def config(self, port):
+    def config(self, port, metrics=True):
         path = os.path.join(self.tmp, f"erpfront-{port}.toml")
         with open(path, "w", encoding="utf-8") as f:
             f.write(f"""[server]
 listen = "127.0.0.1:{port}"
 [metrics]
+enabled = {"true" if metrics else "false"}
 listen = "127.0.0.1:0"
 [session]
 key = "{self.key}"
@@ -276,6 +278,44 @@ def measure_stampede(setup, sku, concurrency):
         w.join(timeout=120)
     ok = sum(1 for s in statuses if s == 200)
     return ok, calls_between(before, calls(setup.sim_port))
+
+
+def measure_metrics_cost(args, setup):
+    """The cached API hit with metrics on and off: two fresh instances on one sim, warmed, then
+    interleaved rounds (the order alternating), so that drift in the machine's load falls on
+    both alike. Returns the row."""
+    instances = {}
+    for name, metrics in (("on", True), ("off", False)):
+        port = free_port()
+        proc = start(f"erpfront-metrics-{name}",
+                     [args.bin, "serve", "--config", setup.config(port, metrics=metrics)], setup.tmp)
+        wait_ready(port, "/readyz")
+        sequential(port, [f"/api/v1/products/{HOT_SKU}"] * 20, api_headers())
+        instances[name] = (port, proc)
+    rounds = {name: [] for name in instances}
+    path = f"/api/v1/products/{HOT_SKU}"
+    try:
+        for round_no in range(min(args.rounds, 2) if args.smoke else args.rounds):
+            order = ["on", "off"] if round_no % 2 == 0 else ["off", "on"]
+            for name in order:
+                port = instances[name][0]
+                if args.smoke:
+                    total, _ = python_load(port, 1, lambda _i, _n: (path, api_headers()), threads=4)
+                    rounds[name].append({"rps": total, "p50_us": float("nan")})
+                else:
+                    rounds[name].append(wrk(args, f"http://127.0.0.1:{port}{path}", args.round_seconds,
+                                            headers=[f"Authorization: Bearer {DEMO_TOKEN}"]))
+    finally:
+        for _, proc in instances.values():
+            stop(proc)
+    rps = {name: statistics.median(r["rps"] for r in rs) for name, rs in rounds.items()}
+    p50 = {name: statistics.median(r["p50_us"] for r in rs) / 1000 for name, rs in rounds.items()}
+    ratio = rps["on"] / rps["off"]
+    ms = lambda v: "p50 not measured" if math.isnan(v) else f"{v:.2f} ms"  # noqa: E731
+    return (f"Cached API hit with metrics on vs off, {len(rounds['on'])} interleaved rounds: req/s, p50",
+            f"{rps['on']:,.0f} req/s, {ms(p50['on'])}",
+            f"{rps['off']:,.0f} req/s, {ms(p50['off'])} (metrics off)",
+            f"{ratio:.3f}× ({(1 - ratio) * 100:+.1f} % cost)", "≥ 0.97×", verdict(ratio >= 0.97))
 
 
 def python_load(port, seconds, next_request, threads=8):
@@ -527,6 +567,9 @@ def main():
                      ", ".join(f"{k} {v}" for k, v in sorted(made.items())) or "none", "",
                      f"{worst} ERP call(s) per operation", "exactly 1",
                      verdict(made and ok == args.stampede and all(v == 1 for v in made.values()))))
+
+        say("1. metrics' cost on the cached API hit (on vs off, interleaved)")
+        rows.append(measure_metrics_cost(args, setup))
 
         if not args.smoke:
             cookie = setup.login_cookie()
