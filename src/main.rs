@@ -209,10 +209,9 @@ async fn run(command: Command) -> Result<(), Failure> {
                 "PunchOut (README, \"PunchOut\"): cXML http://{0}/punchout/cxml/setup as NetworkID AN01000001000, shared secret northwind-punchout-secret; OCI http://{0}/punchout/oci with USERNAME northwind-srm, PASSWORD northwind-oci",
                 app.local_addr()
             );
-            app.run_until(shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())
-                .map_err(Failure::from)
+            let served = app.run_until(shutdown_signal()).await;
+            telemetry::shutdown();
+            served.map_err(|e| e.to_string()).map_err(Failure::from)
         }
         Command::Serve { config } => {
             // Read first: it says how to log. Its own errors go to standard error as they are.
@@ -227,10 +226,9 @@ async fn run(command: Command) -> Result<(), Failure> {
                 }
                 None => tracing::info!(listen = %app.local_addr(), "erpfront serving"),
             }
-            app.run_until(shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())
-                .map_err(Failure::from)
+            let served = app.run_until(shutdown_signal()).await;
+            telemetry::shutdown();
+            served.map_err(|e| e.to_string()).map_err(Failure::from)
         }
         Command::CheckAdapter {
             config,
