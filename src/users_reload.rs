@@ -58,21 +58,18 @@ pub struct UsersReloader {
 
 /// Reads and checks the users file at `path`, as at start.
 pub fn load(path: &Path) -> Result<(Users, [u8; 32]), UsersError> {
-    let (seen, text) = read(path);
-    let text = text?;
-    let Seen::Content(digest) = seen else {
-        unreachable!("a file that was read has a digest")
-    };
-    Ok((Users::parse(&text)?, digest))
+    let bytes = std::fs::read(path).map_err(|source| UsersError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let digest = Sha256::digest(&bytes).into();
+    Ok((Users::parse(&as_text(bytes)?)?, digest))
 }
 
+/// Reads the file: what it held, and its text if it has one.
 fn read(path: &Path) -> (Seen, Result<String, UsersError>) {
     match std::fs::read(path) {
-        Ok(bytes) => (
-            Seen::Content(Sha256::digest(&bytes).into()),
-            String::from_utf8(bytes)
-                .map_err(|_| UsersError::Parse("the file is not UTF-8 text".into())),
-        ),
+        Ok(bytes) => (Seen::Content(Sha256::digest(&bytes).into()), as_text(bytes)),
         Err(source) => (
             Seen::Unreadable(source.kind()),
             Err(UsersError::Read {
@@ -81,6 +78,10 @@ fn read(path: &Path) -> (Seen, Result<String, UsersError>) {
             }),
         ),
     }
+}
+
+fn as_text(bytes: Vec<u8>) -> Result<String, UsersError> {
+    String::from_utf8(bytes).map_err(|_| UsersError::Parse("the file is not UTF-8 text".into()))
 }
 
 impl UsersReloader {
@@ -98,10 +99,10 @@ impl UsersReloader {
     /// attempt either way.
     pub async fn reload(&self, trigger: Trigger) {
         let path = self.path.clone();
-        let (seen, text) = tokio::task::spawn_blocking(move || read(&path))
-            .await
-            .unwrap_or_else(|_| unreachable!("reading a file does not panic"));
-        self.attempt(trigger, seen, text);
+        // Only a runtime shutting down fails the join; then nothing is served any more.
+        if let Ok((seen, text)) = tokio::task::spawn_blocking(move || read(&path)).await {
+            self.attempt(trigger, seen, text);
+        }
     }
 
     /// Reloads if the file's content differs from what was last read (and stays so for a
